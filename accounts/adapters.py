@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.utils import timezone, translation
+
+from .tasks import send_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        # One address, one account, whatever the capitals: stored lower-case.
+        return super().clean_email(email).strip().lower()
+
+    def save_user(self, request, user, form, commit=True):
+        data = form.cleaned_data
+        user.name = data.get("name", "").strip()
+        user.gender = data.get("gender") or ""
+        user.birth_year = data.get("birth_year")
+        if data.get("privacy_consent"):
+            user.privacy_consent_at = timezone.now()
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES):
+            user.preferred_language = language
+        return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render the message now, in the reader's language; a worker delivers it after commit.
+
+        A slow mail server must not hold up the sign-up page, and a rolled-back sign-up must
+        not send anything.
+        """
+        request = allauth_context.request
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        send_email.delay_on_commit(
+            subject=message.subject,
+            body=message.body,
+            html=html,
+            from_email=message.from_email,
+            to=list(message.to),
+        )

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import re
+
+from .models import County
+
+MAX_MATCHES = 20
+_LEADING_CODE = re.compile(r"^\s*(\d{6})\b")
+
+
+class CountyLookup:
+    """The outcome of looking a county up from what a learner typed."""
+
+    def __init__(self, county: County | None = None, matches: list[County] | None = None):
+        self.county = county
+        self.matches = matches or []
+
+
+def county_lookup(text: str) -> CountyLookup:
+    """Resolve typed text to one county: a 6-digit code (alone or leading, as the picker fills
+    it in), a unique name match, or else the candidates to choose from (at most MAX_MATCHES)."""
+    text = (text or "").strip()
+    counties = County.objects.with_parents()
+    code = _LEADING_CODE.match(text)
+    if code:
+        return CountyLookup(county=counties.filter(code=code.group(1)).first())
+    if not text:
+        return CountyLookup()
+    matches = list(counties.search(text)[: MAX_MATCHES + 1])
+    exact = [county for county in matches if county.name == text]
+    if len(matches) == 1:
+        return CountyLookup(county=matches[0])
+    if len(exact) == 1:
+        return CountyLookup(county=exact[0])
+    return CountyLookup(matches=matches[:MAX_MATCHES])

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "counties"
+
+urlpatterns = [
+    path("pick/", views.county_picker, name="picker"),
+    path("search.json", views.county_search, name="search"),
+    path("coordinator/", views.coordinator_home, name="coordinator_home"),
+]

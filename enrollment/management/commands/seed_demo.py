@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from counties.models import CoordinatorAssignment, County, Prefecture, Province
+from counties.services import learner_profile_save
+
+DEMO_PASSWORD = "TalentDemo-2026"  # noqa: S105 - published on purpose, DEBUG only
+
+# The programme's first sites: (county code, county, prefecture code, prefecture, province code, province)
+DEMO_COUNTIES = [
+    ("330122", "桐庐县", "3301", "杭州市", "33", "浙江省"),
+    ("520603", "万山区", "5206", "铜仁市", "52", "贵州省"),
+    ("610830", "清涧县", "6108", "榆林市", "61", "陕西省"),
+    ("140602", "朔城区", "1406", "朔州市", "14", "山西省"),
+]
+
+DEMO_USERS = [
+    # email, name, role
+    ("learner@example.com", "李小梅", "learner"),
+    ("coordinator@example.com", "王建国", "coordinator"),
+    ("admin@example.com", "项目管理员", "staff"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo counties and a demo learner, coordinator (桐庐县) and staff account. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo accounts have a published password).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, allow_production: bool, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "DEBUG is off: refusing to create demo accounts with a published password. "
+                "Pass --allow-production to do it anyway."
+            )
+        for code, name, pref_code, pref_name, prov_code, prov_name in DEMO_COUNTIES:
+            province, _ = Province.objects.update_or_create(code=prov_code, defaults={"name": prov_name})
+            prefecture, _ = Prefecture.objects.update_or_create(
+                code=pref_code, defaults={"name": pref_name, "province": province}
+            )
+            County.objects.update_or_create(
+                code=code, defaults={"name": name, "prefecture": prefecture, "province": province}
+            )
+        tonglu = County.objects.get(code="330122")
+
+        for email, name, role in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                email=email,
+                defaults={"name": name, "is_staff": role == "staff", "is_superuser": role == "staff"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if role == "learner":
+                learner_profile_save(user=user, county=tonglu, school="桐庐县职业技术学校")
+                if not user.gender:
+                    user.gender = User.Gender.FEMALE
+                    user.save(update_fields=["gender"])
+            if role == "coordinator":
+                CoordinatorAssignment.objects.get_or_create(coordinator=user, county=tonglu)
+
+        self.stdout.write(f"Counties: {', '.join(name for _c, name, *_rest in DEMO_COUNTIES)}")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, _name, role in DEMO_USERS:
+            self.stdout.write(f"  {role:<12} {email}")

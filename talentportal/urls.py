@@ -1,0 +1,22 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import set_language
+
+from . import views
+
+# Staff sign in through allauth (rate limits, one login page) rather than the admin's own form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = settings.PROGRAMME_NAME
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("counties/", include("counties.urls")),
+    path("admin/", admin.site.urls),
+]
