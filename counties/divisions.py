@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import County, Prefecture, Province, Township
 
@@ -32,6 +33,7 @@ class DivisionFileError(Exception):
 @dataclass(frozen=True)
 class _Level:
     model: type[models.Model]
+    label: str
     filename: str
     code_length: int
     # CSV column -> (model field, parent level's code length)
@@ -40,10 +42,16 @@ class _Level:
 
 
 LEVELS = [
-    _Level(Province, "provinces.csv", 2, {}),
-    _Level(Prefecture, "cities.csv", 4, {"provinceCode": ("province_id", 2)}),
-    _Level(County, "areas.csv", 6, {"cityCode": ("prefecture_id", 4), "provinceCode": ("province_id", 2)}),
-    _Level(Township, "streets.csv", 9, {"areaCode": ("county_id", 6)}, required=False),
+    _Level(Province, _lazy("provinces"), "provinces.csv", 2, {}),
+    _Level(Prefecture, _lazy("prefectures"), "cities.csv", 4, {"provinceCode": ("province_id", 2)}),
+    _Level(
+        County,
+        "counties",
+        "areas.csv",
+        6,
+        {"cityCode": ("prefecture_id", 4), "provinceCode": ("province_id", 2)},
+    ),
+    _Level(Township, _lazy("townships"), "streets.csv", 9, {"areaCode": ("county_id", 6)}, required=False),
 ]
 
 
@@ -88,7 +96,8 @@ def _read_rows(path: Path, level: _Level, errors: list[str]) -> dict[str, dict[s
         line = reader.line_num
         if len(errors) >= MAX_REPORTED_ERRORS:
             break
-        if None in row or any(row.get(column) is None for column in wanted):
+        # csv.DictReader puts surplus cells under the key None and fills missing ones with None.
+        if None in row or None in row.values():
             errors.append(_("%(file)s:%(line)d: wrong number of columns.") % {"file": name, "line": line})
             continue
         code, title = row["code"].strip(), row["name"].strip()
@@ -185,7 +194,7 @@ def _upsert(level: _Level, rows: dict[str, dict[str, str]]) -> LevelReport:
     existing = {
         values[0]: values[1:] for values in model.objects.values_list("pk", *fields).iterator(chunk_size=5000)
     }
-    report = LevelReport(label=str(model._meta.verbose_name_plural))
+    report = LevelReport(label=str(level.label))
     changed = []
     for code, values in rows.items():
         new = tuple(values[name] for name in fields)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import DatabaseError, connection
 
 from .celery import app
@@ -18,7 +17,7 @@ def database_state() -> str:
 
 def broker_state() -> str:
     """``eager`` when tasks run in-process, else whether the broker answers within a second."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if app.conf.task_always_eager:
         return "eager"
     try:
         with app.connection_for_write() as conn:

@@ -8,6 +8,7 @@ email to the console, DEBUG on. See README.md for the production variables.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -115,10 +116,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
 elif REDIS_URL:
+    # The cache gets its own Redis database: clearing a cache flushes its whole database,
+    # which must never take the broker's queued tasks with it.
+    _redis = urlsplit(REDIS_URL)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": urlunsplit(_redis._replace(path=f"/{env.int('REDIS_CACHE_DB', default=1)}")),
             "KEY_PREFIX": "tp",
         }
     }

@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from counties.divisions import DivisionFileError, import_divisions
 
@@ -19,15 +20,25 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory: Path, **options):
         if not directory.is_dir():
-            raise CommandError(f"{directory} is not a directory.")
+            raise CommandError(_("%(dir)s is not a directory.") % {"dir": directory})
         started = time.perf_counter()
         try:
             report = import_divisions(directory)
         except DivisionFileError as exc:
-            raise CommandError("Nothing was imported:\n" + "\n".join(exc.errors)) from exc
+            raise CommandError(_("Nothing was imported:") + "\n" + "\n".join(exc.errors)) from exc
         for level in report.levels:
             self.stdout.write(
-                f"{level.label}: {level.total} in file, {level.created} created, "
-                f"{level.updated} updated, {level.unchanged} unchanged"
+                _(
+                    "%(label)s: %(total)d in file, %(created)d created, %(updated)d updated, "
+                    "%(unchanged)d unchanged"
+                )
+                % {
+                    "label": level.label,
+                    "total": level.total,
+                    "created": level.created,
+                    "updated": level.updated,
+                    "unchanged": level.unchanged,
+                }
             )
-        self.stdout.write(self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f} s."))
+        seconds = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(_("Done in %(seconds).1f s.") % {"seconds": seconds}))

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from tests import factories
+
+SHARED_DATA = Path(
+    os.environ.get("TALENTPORTAL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+DIVISIONS_DIR = SHARED_DATA / "divisions"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth's rate limits count in the cache: every test starts with a clean slate.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def county(db):
+    return factories.CountyFactory(code="330122", name="桐庐县")
+
+
+@pytest.fixture
+def other_county(db):
+    prefecture = factories.PrefectureFactory(
+        code="5206", name="铜仁市", province=factories.ProvinceFactory(code="52", name="贵州省")
+    )
+    return factories.CountyFactory(code="520603", name="万山区", prefecture=prefecture)
+
+
+@pytest.fixture
+def learner(county):
+    return factories.LearnerProfileFactory(county=county).user
+
+
+@pytest.fixture
+def coordinator(county):
+    return factories.CoordinatorAssignmentFactory(county=county).coordinator
+
+
+@pytest.fixture
+def staff(db):
+    return factories.StaffFactory()
+
+
+REAL_STACK = os.environ.get("REAL_STACK") == "1"
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    broker = "eager (in-process)" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
+    return [
+        f"talentportal database: {settings.DATABASES['default']['ENGINE']}",
+        f"talentportal celery broker: {broker}",
+        f"talentportal real stack tests: {'on' if REAL_STACK else 'off (set REAL_STACK=1)'}",
+    ]
+
+
+def pytest_collection_modifyitems(config, items):
+    if REAL_STACK:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL + Redis + a Celery worker: CI's second run (REAL_STACK=1)"
+    )
+    for item in items:
+        if "real_stack" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Unit tests run tasks in-process even when a broker is configured; real-stack tests
+    talk to the real broker and worker."""
+    from talentportal.celery import app
+
+    eager = "real_stack" not in request.keywords
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager or previous
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """A real `celery worker` process on the configured broker and the test database."""
+    from tests.real_stack import WorkerProcess
+
+    worker = WorkerProcess(
+        tmp_path / "worker.log", EMAIL_URL="filemail://", EMAIL_FILE_PATH=str(tmp_path / "mail")
+    )
+    worker.mail_dir = tmp_path / "mail"
+    worker.start()
+    yield worker
+    worker.stop()
