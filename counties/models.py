@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Prefecture-level rows that only group counties (municipal districts, counties governed
@@ -169,3 +172,97 @@ class CoordinatorAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.coordinator} → {self.county}"
+
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in class
+JOIN_CODE_LENGTH = 8
+
+
+def new_join_code() -> str:
+    """A short code that is hard to guess: 32**8 ≈ 10**12 possibilities."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class CohortQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CohortQuerySet:
+        """Cohorts a coordinator may manage: those of their counties (all for staff)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(county__coordinator_assignments__coordinator=user)
+
+    def open_for_joining(self) -> CohortQuerySet:
+        return self.filter(status__in=[Cohort.Status.OPEN, Cohort.Status.RUNNING])
+
+    def upcoming(self, today=None) -> CohortQuerySet:
+        """Cohorts a learner can still join: open or running and not yet ended."""
+        today = today or timezone.localdate()
+        return self.open_for_joining().filter(end_date__gte=today)
+
+
+class Cohort(models.Model):
+    """A course run in one county: dates, capacity, delivery, and a join code."""
+
+    class Delivery(models.TextChoices):
+        ONLINE = "online", _("Online")
+        OFFLINE = "offline", _("Offline")
+        BLENDED = "blended", _("Blended")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open for joining")
+        RUNNING = "running", _("Running")
+        CLOSED = "closed", _("Closed")
+
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("course")
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("county")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.BLENDED
+    )
+    requires_approval = models.BooleanField(_("joining needs approval"), default=False)
+    min_attendance_percent = models.PositiveSmallIntegerField(
+        _("minimum attendance for the certificate (%)"), default=0
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    join_code = models.CharField(_("join code"), max_length=16, unique=True, default=new_join_code)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "name"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        indexes = [
+            models.Index(fields=["county", "status", "end_date"], name="cohort_county_status_end"),
+            models.Index(fields=["course", "status", "end_date"], name="cohort_course_status_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="cohort_dates_ordered"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(min_attendance_percent__lte=100), name="cohort_min_attendance_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

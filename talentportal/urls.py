@@ -18,5 +18,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("counties/", include("counties.urls")),
+    path("courses/", include("courses.urls")),
     path("admin/", admin.site.urls),
 ]

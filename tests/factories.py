@@ -76,3 +76,87 @@ class CoordinatorAssignmentFactory(DjangoModelFactory):
 
     coordinator = factory.SubFactory(UserFactory)
     county = factory.SubFactory(CountyFactory)
+
+
+# --- courses ------------------------------------------------------------------------------
+
+from django.utils import timezone  # noqa: E402
+
+from courses.models import Choice, Course, Lesson, Module, Question, Quiz, Track  # noqa: E402
+from courses.rendering import render_markdown  # noqa: E402
+
+
+class TrackFactory(DjangoModelFactory):
+    class Meta:
+        model = Track
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"track-{n}")
+    name = factory.Sequence(lambda n: f"方向{n}")
+
+
+class CourseFactory(DjangoModelFactory):
+    """A published course by default; ``status=Course.Status.DRAFT`` for a draft."""
+
+    class Meta:
+        model = Course
+
+    track = factory.SubFactory(TrackFactory)
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    title = factory.Sequence(lambda n: f"课程{n}")
+    summary = "一门测试课程。"
+    status = Course.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ModuleFactory(DjangoModelFactory):
+    class Meta:
+        model = Module
+
+    course = factory.SubFactory(CourseFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"单元{n}")
+
+
+class LessonFactory(DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    module = factory.SubFactory(ModuleFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"课时{n}")
+    body = "正文 **重点**"
+    body_html = factory.LazyAttribute(lambda lesson: render_markdown(lesson.body))
+    duration_minutes = 15
+
+
+class QuizFactory(DjangoModelFactory):
+    """The course's final quiz unless ``module`` is given."""
+
+    class Meta:
+        model = Quiz
+
+    course = factory.SubFactory(CourseFactory)
+    module = None
+    title = factory.Sequence(lambda n: f"测验{n}")
+    pass_mark = 60
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    quiz = factory.SubFactory(QuizFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"问题{n}？")
+    kind = Question.Kind.SINGLE
+
+
+class ChoiceFactory(DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"选项{n}")
+    is_correct = False

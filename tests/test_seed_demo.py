@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from counties.models import CoordinatorAssignment, County, LearnerProfile
+from counties.models import Cohort, CoordinatorAssignment, County, LearnerProfile
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +73,14 @@ def test_seed_demo_refuses_with_debug_off(db, settings):
     with pytest.raises(CommandError, match="--allow-production"):
         seed()
     assert not User.objects.exists()
+
+
+def test_seed_demo_opens_a_cohort_in_tonglu_with_a_join_code(db):
+    output = seed()
+    cohort = Cohort.objects.get()
+    assert cohort.county_id == "330122"
+    assert cohort.status == Cohort.Status.OPEN
+    assert cohort.course.slug == "rural-ecommerce-operations"
+    assert cohort.join_code in output
+    seed()
+    assert Cohort.objects.get().join_code == cohort.join_code

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from counties.models import CoordinatorAssignment, County, Prefecture, Province
+from counties.models import Cohort, CoordinatorAssignment, County, Prefecture, Province
 from counties.services import learner_profile_save
+from courses.demo import seed_demo_courses
+from courses.models import Course
 
 DEMO_PASSWORD = "TalentDemo-2026"  # noqa: S105 - published on purpose, DEBUG only
 
@@ -73,7 +78,32 @@ class Command(BaseCommand):
             if role == "coordinator":
                 CoordinatorAssignment.objects.get_or_create(coordinator=user, county=tonglu)
 
+        seed_demo_courses(stdout=self.stdout)
+        cohort = self._seed_cohort(
+            county=tonglu, coordinator=User.objects.get(email="coordinator@example.com")
+        )
+
         self.stdout.write(f"Counties: {', '.join(name for _c, name, *_rest in DEMO_COUNTIES)}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role in DEMO_USERS:
             self.stdout.write(f"  {role:<12} {email}")
+        self.stdout.write(f"Demo cohort in 桐庐县: {cohort.name}, join code {cohort.join_code}")
+
+    def _seed_cohort(self, *, county: County, coordinator: User) -> Cohort:
+        """An open blended class of the rural e-commerce course (dates set when first created)."""
+        today = timezone.localdate()
+        cohort, _created = Cohort.objects.get_or_create(
+            county=county,
+            name="桐庐县职校 农村电商运营 示范班",
+            defaults={
+                "course": Course.objects.get(slug="rural-ecommerce-operations"),
+                "start_date": today,
+                "end_date": today + timedelta(days=60),
+                "capacity": 40,
+                "delivery": Cohort.Delivery.BLENDED,
+                "status": Cohort.Status.OPEN,
+                "min_attendance_percent": 60,
+                "created_by": coordinator,
+            },
+        )
+        return cohort

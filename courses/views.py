@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from .forms import CatalogueFilterForm
+from .models import Course
+from .selectors import CatalogueFilters, course_catalogue, course_syllabus, learner_county
+
+CATALOGUE_PAGE_SIZE = 12
+MAX_COHORTS_SHOWN = 10
+
+
+@require_GET
+def catalogue(request):
+    """Published courses, filtered and searched through the query string. Public."""
+    county = learner_county(request.user)
+    form = CatalogueFilterForm(request.GET, show_county_filter=county is not None)
+    filters = form.filters()
+    courses = course_catalogue(filters=filters, county=county)
+    page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "county": county, "is_filtered": filters != CatalogueFilters()}
+    return render(request, "courses/catalogue.html", context)
+
+
+@require_GET
+def course_detail(request, slug: str):
+    """A course's public page: syllabus, hours, prerequisites, classes in the learner's county.
+
+    Drafts and courses in review are 404 here (staff use the preview); archived courses are
+    shown to staff only — enrolled learners reach them through the enrollment app.
+    """
+    course = get_object_or_404(course_syllabus(courses=Course.objects.visible_to(request.user)), slug=slug)
+    return _render_course(request, course, preview=False)
+
+
+@require_GET
+@login_required
+def course_preview(request, slug: str):
+    """A course in any status as a learner would see it, with lesson bodies and quizzes. Staff only."""
+    if not (request.user.is_staff and request.user.has_perm("courses.view_course")):
+        raise PermissionDenied
+    course = get_object_or_404(course_syllabus(courses=Course.objects.all(), with_bodies=True), slug=slug)
+    return _render_course(request, course, preview=True)
+
+
+def _render_course(request, course: Course, *, preview: bool):
+    county = learner_county(request.user)
+    cohorts = []
+    if county is not None:
+        cohorts = list(
+            course.cohorts.upcoming().filter(county=county).select_related("county")[:MAX_COHORTS_SHOWN]
+        )
+    module_quizzes = {quiz.module_id: quiz for quiz in course.quiz_list if quiz.module_id is not None}
+    final_quiz = next((quiz for quiz in course.quiz_list if quiz.module_id is None), None)
+    syllabus = [(module, module_quizzes.get(module.pk)) for module in course.modules.all()]
+    lesson_minutes = sum(
+        lesson.duration_minutes for module, _quiz in syllabus for lesson in module.lessons.all()
+    )
+    context = {
+        "course": course,
+        "county": county,
+        "cohorts": cohorts,
+        "syllabus": syllabus,
+        "final_quiz": final_quiz,
+        "lesson_count": sum(len(module.lessons.all()) for module, _quiz in syllabus),
+        "lesson_minutes": lesson_minutes,
+        "preview": preview,
+    }
+    return render(request, "courses/detail.html", context)
