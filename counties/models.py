@@ -266,3 +266,86 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClassSession(models.Model):
+    """An offline class of a cohort: when, where and what."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="class_sessions", verbose_name=_("cohort")
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        verbose_name = _("class session")
+        verbose_name_plural = _("class sessions")
+        indexes = [models.Index(fields=["cohort", "date"], name="classsession_cohort_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.topic or self.place}"
+
+
+class Attendance(models.Model):
+    """One learner's presence at one class session (a row per learner once roll is taken)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(
+        ClassSession, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("class session")
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("learner"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PRESENT)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "learner"], name="attendance_unique_session_learner"),
+        ]
+        indexes = [models.Index(fields=["learner", "session"], name="attendance_learner_session")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.session} · {self.get_status_display()}"
+
+
+class Announcement(models.Model):
+    """A coordinator's message to a cohort: emailed and shown on learners' dashboards."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("cohort")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        indexes = [models.Index(fields=["cohort", "-created_at"], name="announcement_cohort_created")]
+
+    def __str__(self) -> str:
+        return self.title

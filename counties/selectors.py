@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import re
 
-from .models import County
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import Attendance, ClassSession, County
 
 MAX_MATCHES = 20
 _LEADING_CODE = re.compile(r"^\s*(\d{6})\b")
@@ -33,3 +36,19 @@ def county_lookup(text: str) -> CountyLookup:
     if len(exact) == 1:
         return CountyLookup(county=exact[0])
     return CountyLookup(matches=matches[:MAX_MATCHES])
+
+
+def attendance_percent(*, learner_id: int, cohort) -> int | None:
+    """A learner's attendance at a cohort's class sessions held so far, in percent.
+
+    Excused absences count neither for nor against. None when no session has been held yet.
+    """
+    held = ClassSession.objects.filter(cohort=cohort, date__lte=timezone.localdate())
+    counts = Attendance.objects.filter(session__in=held, learner_id=learner_id).aggregate(
+        present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
+        excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
+    )
+    sessions = held.count() - counts["excused"]
+    if sessions <= 0:
+        return None
+    return counts["present"] * 100 // sessions

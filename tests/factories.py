@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from counties.models import CoordinatorAssignment, County, LearnerProfile, Prefecture, Province
+from counties.models import (
+    ClassSession,
+    Cohort,
+    CoordinatorAssignment,
+    County,
+    LearnerProfile,
+    Prefecture,
+    Province,
+)
+from courses.models import Choice, Course, Lesson, Module, Question, Quiz, Track
+from courses.rendering import render_markdown
+from enrollment.models import Enrollment
 
 PASSWORD = "Correct-Horse-42"
 
@@ -79,11 +93,6 @@ class CoordinatorAssignmentFactory(DjangoModelFactory):
 
 
 # --- courses ------------------------------------------------------------------------------
-
-from django.utils import timezone  # noqa: E402
-
-from courses.models import Choice, Course, Lesson, Module, Question, Quiz, Track  # noqa: E402
-from courses.rendering import render_markdown  # noqa: E402
 
 
 class TrackFactory(DjangoModelFactory):
@@ -160,3 +169,55 @@ class ChoiceFactory(DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"选项{n}")
     is_correct = False
+
+
+# --- cohorts and enrolments ---------------------------------------------------------------
+
+
+class CohortFactory(DjangoModelFactory):
+    """An open cohort that started a month ago and ends in two months."""
+
+    class Meta:
+        model = Cohort
+
+    course = factory.SubFactory(CourseFactory)
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"2026春季{n}班")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    capacity = 40
+    status = Cohort.Status.OPEN
+
+
+class ClassSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = ClassSession
+
+    cohort = factory.SubFactory(CohortFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    start_time = datetime.time(14, 0)
+    place = "县职校多媒体教室"
+    topic = "实操课"
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    learner = factory.SubFactory(UserFactory)
+    course = factory.SubFactory(CourseFactory)
+    status = Enrollment.Status.ACTIVE
+
+
+def course_with_lessons(*, lessons: int = 2, final_quiz: bool = True, **fields) -> Course:
+    """A published course: one module with ``lessons`` required lessons and, if asked, a final
+    quiz of one single-choice question whose first choice is right."""
+    course = CourseFactory(**fields)
+    module = ModuleFactory(course=course, order=1)
+    for order in range(1, lessons + 1):
+        LessonFactory(module=module, order=order)
+    if final_quiz:
+        question = QuestionFactory(quiz=QuizFactory(course=course), order=1)
+        ChoiceFactory(question=question, order=1, is_correct=True)
+        ChoiceFactory(question=question, order=2)
+    return course

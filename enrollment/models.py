@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from counties.models import Cohort, County
+from courses.models import Course, Lesson, Quiz
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def current(self) -> EnrollmentQuerySet:
+        """Enrolments that hold a place: waiting for approval, studying or completed."""
+        return self.filter(status__in=Enrollment.HOLDING_A_PLACE)
+
+    def for_learner(self, user) -> EnrollmentQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(learner=user)
+
+
+class Enrollment(models.Model):
+    """A learner in a course, alone (self-paced) or in a county cohort.
+
+    ``progress_percent`` and ``last_activity_at`` are denormalised for pages that list many
+    enrolments; enrollment.services keeps them correct in the transaction that changes the
+    lesson progress rows.
+    """
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Waiting for approval")
+        ACTIVE = "active", _("Studying")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DECLINED = "declined", _("Declined")
+
+    HOLDING_A_PLACE = (Status.APPLIED, Status.ACTIVE, Status.COMPLETED)
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("learner"),
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("course")
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("cohort"),
+    )
+    # The county the enrolment counts for in the programme's figures: the cohort's county, or
+    # the learner's county when they enrolled on their own. Kept when the learner moves.
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("county"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        Lesson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last lesson"),
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "course"], name="enrollment_unique_learner_course"),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100), name="enrollment_progress_percent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="enrollment_completed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "status"], name="enrollment_cohort_status"),
+            models.Index(fields=["course", "status"], name="enrollment_course_status"),
+            models.Index(fields=["county", "status"], name="enrollment_county_status"),
+            models.Index(fields=["status", "last_activity_at"], name="enrollment_status_activity"),
+            models.Index(fields=["completed_at"], name="enrollment_completed_at"),
+            models.Index(fields=["enrolled_at"], name="enrollment_enrolled_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.course}"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the learner may study: approved and not withdrawn."""
+        return self.status in (self.Status.ACTIVE, self.Status.COMPLETED)
+
+
+class LessonProgress(models.Model):
+    """A lesson a learner has completed (one row per enrolment and lesson, written once)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="lesson_progress", verbose_name=_("enrolment")
+    )
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="progress", verbose_name=_("lesson")
+    )
+    completed_at = models.DateTimeField(_("completed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "lesson"], name="lessonprogress_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} · {self.lesson}"
+
+
+class QuizAttempt(models.Model):
+    """One submitted attempt at a quiz, graded on the server.
+
+    ``token`` is issued with the quiz page; submitting the same page twice (double click, back
+    button) finds the attempt already made instead of counting a second one.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="quiz_attempts", verbose_name=_("enrolment")
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("quiz"))
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    number = models.PositiveSmallIntegerField(_("attempt number"))
+    score = models.PositiveSmallIntegerField(_("score (%)"))
+    passed = models.BooleanField(_("passed"))
+    answers = models.JSONField(_("answers"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enrollment", "quiz", "number"]
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "quiz", "number"], name="quizattempt_unique_number"
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="quizattempt_score_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} · {self.quiz} #{self.number}"
+
+
+def new_verification_code() -> str:
+    """Hard to guess (about 10**19 possibilities), short enough to type from paper."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(13))
+
+
+class Certificate(models.Model):
+    """The certificate of a completed enrolment.
+
+    Created ``pending`` in the transaction that completes the enrolment; a Celery task renders
+    the PDF and marks it ``issued``. A periodic sweep re-enqueues rows left pending.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        ISSUED = "issued", _("Issued")
+        FAILED = "failed", _("Failed")
+        REVOKED = "revoked", _("Revoked")
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("enrolment")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    verification_code = models.CharField(
+        _("verification code"), max_length=20, unique=True, default=new_verification_code
+    )
+    file = models.FileField(_("PDF file"), upload_to="certificates/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("rendering attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        indexes = [models.Index(fields=["status", "created_at"], name="certificate_status_created")]
+
+    def __str__(self) -> str:
+        return self.verification_code
