@@ -1,7 +1,20 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CoordinatorAssignment, County, LearnerProfile, Prefecture, Province, Township
+from .models import (
+    Announcement,
+    Attendance,
+    ClassSession,
+    Cohort,
+    CoordinatorAssignment,
+    County,
+    ImportJob,
+    LearnerProfile,
+    PlacementOutcome,
+    Prefecture,
+    Province,
+    Township,
+)
 
 
 @admin.register(Province)
@@ -60,4 +73,86 @@ class LearnerProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user", "county"]
     autocomplete_fields = ["user", "county"]
     search_fields = ["user__email", "user__name", "school"]
+    show_full_result_count = False
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "county", "course", "start_date", "end_date", "capacity", "status", "join_code"]
+    list_select_related = ["county", "course"]
+    list_filter = ["status", "delivery", "requires_approval"]
+    search_fields = ["name", "join_code", "county__name", "county__code", "course__title"]
+    autocomplete_fields = ["county"]
+    raw_id_fields = ["course", "created_by"]
+    readonly_fields = ["join_code", "created_at"]
+    date_hierarchy = "start_date"
+    show_full_result_count = False
+
+
+@admin.register(ClassSession)
+class ClassSessionAdmin(admin.ModelAdmin):
+    list_display = ["date", "start_time", "cohort", "place", "topic"]
+    list_select_related = ["cohort"]
+    raw_id_fields = ["cohort"]
+    search_fields = ["cohort__name", "place", "topic"]
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["session", "learner", "status", "recorded_at"]
+    list_select_related = ["session", "learner"]
+    list_filter = ["status"]
+    raw_id_fields = ["session", "learner"]
+    search_fields = ["learner__email", "learner__name", "learner__mobile"]
+    show_full_result_count = False
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "author", "created_at", "emailed_at"]
+    list_select_related = ["cohort", "author"]
+    raw_id_fields = ["cohort", "author"]
+    search_fields = ["title", "cohort__name"]
+    readonly_fields = ["emailed_at"]
+    show_full_result_count = False
+
+
+@admin.register(PlacementOutcome)
+class PlacementOutcomeAdmin(admin.ModelAdmin):
+    list_display = ["learner", "county", "course", "outcome", "wage_band", "outcome_date"]
+    list_select_related = ["learner", "county", "course"]
+    list_filter = ["outcome", "wage_band"]
+    raw_id_fields = ["learner", "cohort", "course", "recorded_by"]
+    autocomplete_fields = ["county"]
+    search_fields = ["learner__name", "learner__email", "employer"]
+    show_full_result_count = False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "cohort",
+        "status",
+        "total_rows",
+        "enrolled_count",
+        "error_count",
+        "created_at",
+    ]
+    list_select_related = ["cohort"]
+    list_filter = ["status"]
+    raw_id_fields = ["cohort", "created_by"]
+    exclude = ["results"]
+    readonly_fields = [
+        "status",
+        "total_rows",
+        "processed_rows",
+        "created_count",
+        "matched_count",
+        "enrolled_count",
+        "error_count",
+        "error",
+    ]
     show_full_result_count = False

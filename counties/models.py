@@ -349,3 +349,142 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PlacementOutcome(models.Model):
+    """Where a learner went after completing a course: the programme's promise ends in a job.
+
+    One outcome per learner and course; recording it again replaces it (the latest word counts).
+    """
+
+    class Outcome(models.TextChoices):
+        EMPLOYED = "employed", _("Employed")
+        SELF_EMPLOYED = "self_employed", _("Self-employed or running an online shop")
+        FURTHER_STUDY = "further_study", _("Further study")
+        SEEKING = "seeking", _("Still seeking work")
+
+    class WageBand(models.TextChoices):
+        UNDER_2000 = "lt2000", _("Under ¥2,000 a month")
+        FROM_2000 = "2000_3999", _("¥2,000–3,999 a month")
+        FROM_4000 = "4000_5999", _("¥4,000–5,999 a month")
+        FROM_6000 = "6000_7999", _("¥6,000–7,999 a month")
+        FROM_8000 = "ge8000", _("¥8,000 a month or more")
+
+    # Outcomes counted as placed in the placement rate (升学 counts, as in vocational statistics).
+    PLACED = (Outcome.EMPLOYED, Outcome.SELF_EMPLOYED, Outcome.FURTHER_STUDY)
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="placement_outcomes",
+        verbose_name=_("learner"),
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="placement_outcomes", verbose_name=_("county")
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placement_outcomes",
+        verbose_name=_("cohort"),
+    )
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placement_outcomes",
+        verbose_name=_("course"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    wage_band = models.CharField(_("monthly wage"), max_length=10, choices=WageBand.choices, blank=True)
+    outcome_date = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-outcome_date"]
+        verbose_name = _("placement outcome")
+        verbose_name_plural = _("placement outcomes")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "course"], name="placement_unique_learner_course"),
+        ]
+        indexes = [
+            models.Index(fields=["county", "outcome"], name="placement_county_outcome"),
+            models.Index(fields=["cohort"], name="placement_cohort"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.get_outcome_display()}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet of students imported into a cohort: a dry run first, then the commit.
+
+    ``results`` keeps one entry per row (outcome and reason) for the preview page and the report.
+    Large files are processed by a Celery task that updates ``processed_rows`` as it goes.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
+        CHECKED = "checked", _("Checked, ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("cohort")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("new accounts"), default=0)
+    matched_count = models.PositiveIntegerField(_("existing accounts"), default=0)
+    enrolled_count = models.PositiveIntegerField(_("enrolled"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    results = models.JSONField(_("row results"), default=list, blank=True)
+    report = models.FileField(_("result report"), upload_to="imports/reports/%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    site_url = models.CharField(_("site address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("student import")
+        verbose_name_plural = _("student imports")
+        indexes = [models.Index(fields=["cohort", "-created_at"], name="importjob_cohort_created")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · {self.original_name}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -9,7 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from counties.models import Cohort, CoordinatorAssignment, County, Prefecture, Province
+from counties.models import (
+    Announcement,
+    ClassSession,
+    Cohort,
+    CoordinatorAssignment,
+    County,
+    Prefecture,
+    Province,
+)
 from counties.services import learner_profile_save
 from courses.demo import seed_demo_courses
 from courses.models import Course
@@ -106,4 +114,25 @@ class Command(BaseCommand):
                 "created_by": coordinator,
             },
         )
+        self._seed_class_life(cohort=cohort, coordinator=coordinator)
         return cohort
+
+    def _seed_class_life(self, *, cohort: Cohort, coordinator: User) -> None:
+        """Two offline classes and a welcome announcement, once (no email: nobody is enrolled yet)."""
+        sessions = [
+            (cohort.start_date + timedelta(days=7), "开班仪式与网店注册", "桐庐县职业技术学校 多媒体教室"),
+            (cohort.start_date + timedelta(days=21), "商品拍摄与详情页实操", "桐庐县职业技术学校 电商实训室"),
+        ]
+        for date, topic, place in sessions:
+            ClassSession.objects.get_or_create(
+                cohort=cohort, topic=topic, defaults={"date": date, "start_time": time(14, 0), "place": place}
+            )
+        Announcement.objects.get_or_create(
+            cohort=cohort,
+            title="欢迎加入农村电商运营示范班",
+            defaults={
+                "author": coordinator,
+                "body": "第一次线下课在开班后第一周，请带上手机和身份证。",
+                "emailed_at": timezone.now(),
+            },
+        )
