@@ -242,6 +242,22 @@ class CourseAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
 # --- Modules and lessons ----------------------------------------------------------------
 
 
+class CurriculumDeleteMixin:
+    """Deleting lessons or modules in the admin announces the change (learners' progress)."""
+
+    def delete_model(self, request, obj):
+        course_ids = services.curriculum_course_ids([obj])
+        super().delete_model(request, obj)
+        services.course_lessons_changed(course_ids=course_ids)
+
+    def delete_queryset(self, request, queryset):
+        if queryset.model is Lesson:
+            queryset = queryset.select_related("module")
+        course_ids = services.curriculum_course_ids(queryset)
+        super().delete_queryset(request, queryset)
+        services.course_lessons_changed(course_ids=course_ids)
+
+
 class LessonInline(OrderedInline):
     model = Lesson
     fields = ["order", "title", "kind", "duration_minutes", "is_required", "edit_link"]
@@ -249,7 +265,7 @@ class LessonInline(OrderedInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
+class ModuleAdmin(CurriculumDeleteMixin, OrderedChildrenAdminMixin, admin.ModelAdmin):
     list_display = ["title", "course", "order"]
     list_select_related = ["course"]
     list_filter = ["course__track", "course__status"]
@@ -267,7 +283,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(CurriculumDeleteMixin, admin.ModelAdmin):
     list_display = ["title", "module", "order", "kind", "duration_minutes", "is_required"]
     list_select_related = ["module__course"]
     list_filter = ["kind", "module__course__track"]

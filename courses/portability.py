@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from .models import Choice, Course, DeliveryMode, Lesson, LessonAttachment, Module, Question, Quiz, Track
 from .rendering import render_markdown
+from .services import course_lessons_changed
 
 FORMAT_VERSION = 1
 
@@ -361,4 +362,5 @@ def course_import(*, document: Any) -> Course:
             _create_quiz(module_data["quiz"], course=course, module=module)
     if data.get("final_quiz") is not None:
         _create_quiz(data["final_quiz"], course=course, module=None)
+    course_lessons_changed(course_ids=[course.pk])
     return course

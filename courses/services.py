@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import Course, CourseStatusChange, Lesson, Question
+from .models import Course, CourseStatusChange, Lesson, Module, Question
 from .rendering import render_markdown
+from .signals import curriculum_changed
 
 Status = Course.Status
 
@@ -119,10 +120,37 @@ def course_archive(*, course: Course, by: User | None, comment: str = "") -> Cou
     return course_status_change(course=course, to_status=Status.ARCHIVED, by=by, comment=comment)
 
 
+def course_lessons_changed(*, course_ids: Iterable[int]) -> None:
+    """Announce that these courses' required lessons may have changed (curriculum_changed):
+    the enrollment app refreshes its learners' progress after the transaction commits."""
+    for course_id in sorted(set(course_ids)):
+        curriculum_changed.send(sender=Course, course_id=course_id)
+
+
+def curriculum_course_ids(objects: Iterable[models.Model]) -> set[int]:
+    """The courses of deleted lessons and modules (other children do not change progress)."""
+    ids = set()
+    for obj in objects:
+        if isinstance(obj, Lesson):
+            ids.add(obj.module.course_id)
+        elif isinstance(obj, Module):
+            ids.add(obj.course_id)
+    return ids
+
+
 def lesson_save(*, lesson: Lesson) -> Lesson:
-    """Save ``lesson`` with its body rendered to sanitised HTML (the cache pages read)."""
+    """Save ``lesson`` with its body rendered to sanitised HTML (the cache pages read).
+
+    A new lesson, or one whose "required" flag or course changed, sends curriculum_changed.
+    """
+    before = None
+    if lesson.pk is not None:
+        before = Lesson.objects.filter(pk=lesson.pk).values_list("is_required", "module__course_id").first()
     lesson.body_html = render_markdown(lesson.body)
     lesson.save()
+    course_id = lesson.module.course_id
+    if before != (lesson.is_required, course_id):
+        course_lessons_changed(course_ids={course_id, before[1] if before else course_id})
     return lesson
 
 
@@ -140,6 +168,8 @@ def ordered_children_save(
     are first parked above every order number in use, then saved at their new place. Primary
     keys never change: learners' progress keeps pointing at the same lessons.
     """
+    deleted = list(deleted)
+    changed_courses = curriculum_course_ids(deleted)
     for obj in deleted:
         obj.delete()
     moving = [obj for obj in objects if obj.pk is not None]
@@ -153,3 +183,4 @@ def ordered_children_save(
             save(obj)
         else:
             obj.save()
+    course_lessons_changed(course_ids=changed_courses)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F, FilteredRelation, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -33,7 +34,15 @@ def course_detail(request, slug: str):
     Drafts and courses in review are 404 here (staff use the preview); archived courses are
     shown to staff only — enrolled learners reach them through the enrollment app.
     """
-    course = get_object_or_404(course_syllabus(courses=Course.objects.visible_to(request.user)), slug=slug)
+    courses = Course.objects.visible_to(request.user)
+    if request.user.is_authenticated:
+        # The learner's enrolment status for the enrol box, in the same query (courses does
+        # not import enrollment: the reverse relation is enough).
+        courses = courses.annotate(
+            my_enrollment=FilteredRelation("enrollments", condition=Q(enrollments__learner=request.user)),
+            my_enrollment_status=F("my_enrollment__status"),
+        )
+    course = get_object_or_404(course_syllabus(courses=courses), slug=slug)
     return _render_course(request, course, preview=False)
 
 

@@ -183,12 +183,12 @@ def test_visitor_is_asked_to_sign_up_to_enrol(client, db):
     assert f'href="{reverse("account_login")}?next={course.get_absolute_url()}"' in page
 
 
-def test_learner_is_told_enrolment_opens_soon(client, learner):
+def test_learner_is_offered_to_enrol(client, learner):
     course = make_ready_course()
     client.force_login(learner)
     client.cookies["django_language"] = "en"
     page = client.get(course.get_absolute_url()).content.decode()
-    assert "Enrolment opens soon" in page
+    assert f'action="{reverse("enrollment:enrol", args=[course.slug])}"' in page
     assert "Sign up to enrol" not in page
 
 

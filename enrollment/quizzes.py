@@ -1,0 +1,148 @@
+"""Quizzes as the learner takes them: presentation (shuffled per attempt) and server-side grading.
+
+The quiz page carries only question and choice texts and ids; which choices are correct never
+leaves the server before the learner submits. Grading compares sets of choice ids, never
+positions, so a shuffled page grades exactly like an ordered one.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from courses.models import Choice, Question, Quiz
+
+from .models import Enrollment, QuizAttempt
+from .services import EnrollmentError, enrollment_complete_if_done, enrollment_progress_update
+
+
+def new_attempt_token() -> str:
+    """The token a quiz page is issued with: it names the attempt that page may create."""
+    return secrets.token_urlsafe(24)
+
+
+def quiz_questions(*, quiz: Quiz, with_answers: bool = False) -> QuerySet[Question]:
+    """The quiz's questions in order with their choices (two queries).
+
+    Without ``with_answers`` the choices are loaded without their correctness, so a page built
+    from them cannot reveal it.
+    """
+    choices = Choice.objects.order_by("order")
+    if not with_answers:
+        choices = choices.only("pk", "question_id", "order", "text")
+    questions = Question.objects.filter(quiz=quiz).order_by("order")
+    if not with_answers:
+        questions = questions.defer("explanation")
+    return questions.prefetch_related(Prefetch("choices", queryset=choices, to_attr="choice_list"))
+
+
+def quiz_presentation(*, quiz: Quiz, questions: Iterable[Question], token: str) -> list[Question]:
+    """``questions`` (with ``choice_list``) in the order the page shows them.
+
+    A shuffling quiz is shuffled with a generator seeded by the attempt's token: the same page
+    shows the same order when it is shown again (a form error, a reload).
+    """
+    questions = list(questions)
+    if not quiz.shuffle:
+        return questions
+    generator = random.Random(token)  # noqa: S311 - an order for the eye, not a secret
+    generator.shuffle(questions)
+    for question in questions:
+        question.choice_list = list(question.choice_list)
+        generator.shuffle(question.choice_list)
+    return questions
+
+
+@dataclass(frozen=True)
+class QuestionFeedback:
+    question: Question
+    # (choice, chosen by the learner, correct)
+    choices: list[tuple[Choice, bool, bool]]
+    is_right: bool
+
+
+def _is_right(question: Question, chosen: set[int]) -> bool:
+    return chosen == {choice.pk for choice in question.choice_list if choice.is_correct}
+
+
+def quiz_feedback(
+    *, questions: Iterable[Question], answers: Mapping[str, Iterable[int]]
+) -> list[QuestionFeedback]:
+    """Per question: what the learner chose, what was right, and whether they got it exactly
+    right (a partly right multiple-choice answer is wrong). ``questions`` come from
+    ``quiz_questions(with_answers=True)``; ``answers`` as stored on the attempt."""
+    feedback = []
+    for question in questions:
+        chosen = {int(pk) for pk in answers.get(str(question.pk), [])}
+        feedback.append(
+            QuestionFeedback(
+                question=question,
+                choices=[(choice, choice.pk in chosen, choice.is_correct) for choice in question.choice_list],
+                is_right=_is_right(question, chosen),
+            )
+        )
+    return feedback
+
+
+def quiz_grade(*, questions: Iterable[Question], answers: Mapping[int, Iterable[int]]) -> tuple[int, dict]:
+    """The score in percent (questions answered exactly right, rounded down) and the answers
+    as stored: ``{"<question id>": [choice ids]}``, keeping only choices of that question."""
+    questions = list(questions)
+    stored: dict[str, list[int]] = {}
+    right = 0
+    for question in questions:
+        valid = {choice.pk for choice in question.choice_list}
+        chosen = {int(pk) for pk in answers.get(question.pk, [])} & valid
+        stored[str(question.pk)] = sorted(chosen)
+        right += _is_right(question, chosen)
+    score = right * 100 // len(questions) if questions else 100
+    return score, stored
+
+
+@transaction.atomic
+def quiz_submit(
+    *, enrollment: Enrollment, quiz: Quiz, token: str, answers: Mapping[int, Iterable[int]]
+) -> QuizAttempt:
+    """Grade one submitted quiz page and record the attempt; update progress and complete the
+    enrolment if this attempt passed its last step — all in one transaction.
+
+    Locks the enrolment row, so two submissions of the same page (double click, back button,
+    two tabs) are handled one after the other: the second finds the attempt its token already
+    made and returns it, unchanged. Raises EnrollmentError when the enrolment is not open, the
+    quiz belongs to another course, the token belongs to someone else, or no attempt is left.
+    """
+    locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    existing = QuizAttempt.objects.filter(token=token).first()
+    if existing is not None:
+        if existing.enrollment_id != locked.pk or existing.quiz_id != quiz.pk:
+            raise EnrollmentError(
+                _("This quiz page is not valid any more. Open the quiz again."), code="token"
+            )
+        return existing
+    if not locked.is_open:
+        raise EnrollmentError(_("You cannot study this course now."), code="not_open")
+    if quiz.course_id != locked.course_id:
+        raise EnrollmentError(_("This quiz belongs to another course."), code="wrong_course")
+    made = QuizAttempt.objects.filter(enrollment=locked, quiz=quiz).count()
+    if quiz.max_attempts is not None and made >= quiz.max_attempts:
+        raise EnrollmentError(_("You have used all your attempts at this quiz."), code="no_attempts_left")
+
+    score, stored = quiz_grade(questions=quiz_questions(quiz=quiz, with_answers=True), answers=answers)
+    attempt = QuizAttempt.objects.create(
+        enrollment=locked,
+        quiz=quiz,
+        token=token,
+        number=made + 1,
+        score=score,
+        passed=score >= quiz.pass_mark,
+        answers=stored,
+    )
+    enrollment_progress_update(enrollment=locked)
+    enrollment_complete_if_done(enrollment=locked)
+    return attempt
