@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import timezone, translation
 
+from talentportal.queue import enqueue_on_commit
+
 from .tasks import send_email
 
 
@@ -48,7 +50,8 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
             "",
         )
-        send_email.delay_on_commit(
+        enqueue_on_commit(
+            send_email,
             subject=message.subject,
             body=message.body,
             html=html,

@@ -18,7 +18,9 @@ from accounts.models import User
 from counties.models import Cohort, County, LearnerProfile
 from counties.selectors import attendance_percent
 from courses.models import Course, Lesson, Quiz
+from talentportal.queue import enqueue_on_commit
 
+from . import tasks
 from .models import Certificate, Enrollment, LessonProgress, QuizAttempt
 
 Status = Enrollment.Status
@@ -263,7 +265,9 @@ def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
     enrollment.completed_at = timezone.now()
     enrollment.progress_percent = 100
     enrollment.save(update_fields=["status", "completed_at", "progress_percent"])
-    Certificate.objects.get_or_create(enrollment=enrollment)
+    certificate, _created = Certificate.objects.get_or_create(enrollment=enrollment)
+    # After commit, and harmless if the broker is down: the sweep finds the pending row.
+    enqueue_on_commit(tasks.issue_certificate, certificate.pk)
     return True
 
 

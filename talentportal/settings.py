@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "django_ratelimit",
     "accounts",
     "courses",
     "counties",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "talentportal.urls"
@@ -128,6 +131,8 @@ elif REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process on a laptop: a local-memory cache counts rate limits correctly there.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -153,6 +158,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 12}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    # The daily scan writes the day's reminders; the send sweep delivers whatever is queued.
+    "reminders-daily-scan": {
+        "task": "enrollment.tasks.scan_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "reminders-send-queued": {"task": "enrollment.tasks.send_queued_reminders", "schedule": 15 * 60},
+    "certificates-sweep-pending": {"task": "enrollment.tasks.sweep_pending_certificates", "schedule": 5 * 60},
+}
 
 # --- Email ------------------------------------------------------------------------------
 # EMAIL_URL: consolemail:// (default), smtp+tls://user:password@host:587, filemail://...
@@ -261,6 +275,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Certificates and reminders ---------------------------------------------------------
+# Absolute links in certificates' QR codes and in reminders sent by workers (no request there).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+CERTIFICATE_SWEEP_AFTER_MINUTES = env.int("CERTIFICATE_SWEEP_AFTER_MINUTES", default=10)
+CERTIFICATE_SWEEP_BATCH = 5000
+CERTIFICATE_MAX_RETRIES = 5
+# SMS_BACKEND: enrollment.sms.ConsoleSmsBackend (default), enrollment.sms.FileSmsBackend (with
+# SMS_FILE_PATH), or a provider's backend (see README).
+SMS_BACKEND = env.str("SMS_BACKEND", default="enrollment.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.log"))
+SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【数字人才学习平台】")
+REMINDER_BATCH_SIZE = 500
+RATELIMIT_VIEW = "talentportal.views.rate_limited"
+VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="30/m")
+
+# The load benchmark's baseline page (bench/load.py); never on in a real deployment.
+BENCH_BASELINE = env.bool("DJANGO_BENCH_BASELINE", default=False)
 
 # --- The programme ----------------------------------------------------------------------
 PROGRAMME_NAME = _("County Digital Talent Programme")

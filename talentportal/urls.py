@@ -19,5 +19,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("counties/", include("counties.urls")),
     path("courses/", include("courses.urls")),
+    path("learn/", include("enrollment.urls")),
+    path("me/", include("accounts.urls")),
+    path("certificates/", include("enrollment.certificate_urls")),
+    path("reminders/", include("enrollment.reminder_urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_BASELINE:
+    urlpatterns.append(path("bench/baseline/", views.baseline, name="bench_baseline"))

@@ -89,14 +89,39 @@ def _tasks_in_process(request):
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
-    """A real `celery worker` process on the configured broker and the test database."""
+def worker_env(tmp_path, settings):
+    """Where a real worker writes: mail and SMS to files, certificates under a media root
+    shared with the test process."""
+    env = {
+        "EMAIL_URL": "filemail://",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "SMS_BACKEND": "enrollment.sms.FileSmsBackend",
+        "SMS_FILE_PATH": str(tmp_path / "sms.log"),
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return env
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path, worker_env):
+    """Start real `celery worker` processes on the configured broker and the test database."""
     from tests.real_stack import WorkerProcess
 
-    worker = WorkerProcess(
-        tmp_path / "worker.log", EMAIL_URL="filemail://", EMAIL_FILE_PATH=str(tmp_path / "mail")
-    )
-    worker.mail_dir = tmp_path / "mail"
-    worker.start()
-    yield worker
-    worker.stop()
+    workers = []
+
+    def start(**env):
+        worker = WorkerProcess(tmp_path / f"worker-{len(workers)}.log", **{**worker_env, **env})
+        worker.mail_dir = Path(worker_env["EMAIL_FILE_PATH"])
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def celery_worker(start_worker):
+    """One real worker process."""
+    return start_worker()

@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.db import connection
 
@@ -75,3 +75,36 @@ def wait_for(predicate, timeout: float = 30, interval: float = 0.2):
             return result
         time.sleep(interval)
     return predicate()
+
+
+def redis_port() -> int:
+    from django.conf import settings
+
+    return urlsplit(settings.CELERY_BROKER_URL).port or 6379
+
+
+def redis_stop() -> None:
+    subprocess.run(
+        ["redis-cli", "-p", str(redis_port()), "shutdown", "nosave"], check=False, capture_output=True
+    )
+    if not wait_for(lambda: not redis_answers(), timeout=10):
+        raise RuntimeError("Redis did not stop")
+
+
+def redis_start() -> None:
+    options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes"]
+    subprocess.run(["redis-server", "--port", str(redis_port()), *options], check=True, capture_output=True)
+    if not wait_for(redis_answers, timeout=10):
+        raise RuntimeError("Redis did not start again")
+
+
+def redis_answers() -> bool:
+    result = subprocess.run(["redis-cli", "-p", str(redis_port()), "ping"], check=False, capture_output=True)
+    return result.stdout.strip() == b"PONG"
+
+
+def publish(task, *args) -> None:
+    """Send a task from the test process, riding out a broker that has just come back."""
+    task.apply_async(
+        args=args, retry=True, retry_policy={"max_retries": 10, "interval_start": 0.5, "interval_step": 0.5}
+    )

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+
+from enrollment.certificates import certificates_left_pending
+from enrollment.tasks import issue_certificate
+from talentportal.queue import enqueue
+
+
+class Command(BaseCommand):
+    help = "Queue again the certificates left pending (what the periodic sweep does every few minutes)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=None,
+            help="Minutes a certificate has been pending (default: setting).",
+        )
+
+    def handle(self, *args, older_than: int | None, **options):
+        ids = certificates_left_pending(
+            older_than=timedelta(minutes=older_than) if older_than is not None else None
+        )
+        queued = sum(enqueue(issue_certificate, certificate_id) for certificate_id in ids)
+        self.stdout.write(f"Pending certificates found: {len(ids)}, queued: {queued}")
