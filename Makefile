@@ -9,7 +9,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint messages clean
+BENCH_LEARNERS ?= 20000
+BENCH_DURATION ?= 5
+
+.PHONY: setup run test bench lint messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +29,10 @@ run: setup
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark suite on throw-away PostgreSQL and Redis (installs them, and wrk, with apt-get).
+bench: setup
+	bash bench/run.sh $(BENCH_LEARNERS) $(BENCH_DURATION)
 
 lint: setup
 	$(BIN)/ruff check .
