@@ -10,9 +10,9 @@ from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.i18n import set_language as django_set_language
+from django.views.decorators.http import require_GET, require_http_methods
 
 from counties.models import LearnerProfile
 
@@ -21,12 +21,26 @@ from .models import User
 from .services import user_data_export, user_delete_account, user_profile_update, user_set_language
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def set_language(request):
-    """Django's language switch, also saved on the account of a signed-in user."""
-    response = django_set_language(request)
-    if request.user.is_authenticated:
-        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    """Switch the language: sets the language cookie, saves it on a signed-in user's account and
+    returns to ``next``.
+
+    A plain link (GET) as well as a form: pages then carry no CSRF token for it, so pages for
+    visitors can be cached whole. A forged switch only changes the display language.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("language", "")
+    next_url = data.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        _set_language_cookie(response, language)
+        if request.user.is_authenticated:
+            user_set_language(user=request.user, language=language)
     return response
 
 

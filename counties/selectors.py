@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -156,19 +157,68 @@ def workspace_counties(user) -> QuerySet[County]:
     return County.objects.coordinated_by(user)
 
 
-def counties_with_headlines(user) -> QuerySet[County]:
-    """The user's counties with headline numbers over all their cohorts' enrolments (one query).
-    Staff see the counties that have cohorts."""
+HEADLINES = ("learner_count", "active_count", "completed_count", "at_risk_count")
+# A county's numbers sum all its cohorts' enrolments (hundreds of thousands in a large county):
+# computed at most once a minute per county, not on every page view.
+COUNTY_HEADLINES_SECONDS = 60
+
+
+def workspace_counties_listed(user) -> QuerySet[County]:
+    """The counties on the coordinator's home: their own (staff: those with cohorts)."""
     counties = workspace_counties(user)
     if user.is_staff:
         counties = counties.filter(Exists(Cohort.objects.filter(county=OuterRef("pk"))))
-    return (
-        counties.with_parents().annotate(**headline_counts(prefix="cohorts__enrollments__")).order_by("code")
+    return counties.with_parents().order_by("code")
+
+
+def _set_headlines(item, numbers: dict | None) -> None:
+    for name in HEADLINES:
+        setattr(item, name, (numbers or {}).get(name, 0))
+
+
+def attach_cohort_headlines(cohorts: list[Cohort]) -> list[Cohort]:
+    """Set the headline numbers on a page of cohorts: one grouped query over those cohorts'
+    enrolments only, so the cost follows the page, not the county."""
+    from enrollment.models import Enrollment
+
+    rows = (
+        Enrollment.objects.filter(cohort__in=[cohort.pk for cohort in cohorts])
+        .values("cohort_id")
+        .annotate(**headline_counts(prefix=""))
     )
+    numbers = {row["cohort_id"]: row for row in rows}
+    for cohort in cohorts:
+        _set_headlines(cohort, numbers.get(cohort.pk))
+    return cohorts
+
+
+def attach_county_headlines(counties: list[County]) -> list[County]:
+    """Set the headline numbers (over all their cohorts' enrolments) on a page of counties, from
+    the cache or, for the counties missing there, from one grouped query."""
+    from enrollment.models import Enrollment
+
+    keys = {f"counties:headlines:{county.code}": county for county in counties}
+    numbers = cache.get_many(list(keys))
+    missing = [county.code for key, county in keys.items() if key not in numbers]
+    if missing:
+        rows = (
+            Enrollment.objects.filter(cohort__county_id__in=missing)
+            .values("cohort__county_id")
+            .annotate(**headline_counts(prefix=""))
+        )
+        fresh = {f"counties:headlines:{code}": dict.fromkeys(HEADLINES, 0) for code in missing}
+        for row in rows:
+            fresh[f"counties:headlines:{row['cohort__county_id']}"] = {name: row[name] for name in HEADLINES}
+        cache.set_many(fresh, COUNTY_HEADLINES_SECONDS)
+        numbers.update(fresh)
+    for key, county in keys.items():
+        _set_headlines(county, numbers[key])
+    return counties
 
 
 def cohorts_with_headlines(user) -> QuerySet[Cohort]:
-    """The cohorts ``user`` manages with headline numbers, newest start first (one query)."""
+    """The cohorts ``user`` manages with headline numbers annotated (for one cohort's page;
+    lists use attach_cohort_headlines on their page instead)."""
     return (
         Cohort.objects.visible_to(user)
         .select_related("course", "county")

@@ -46,15 +46,17 @@ from .imports import (
 from .models import ClassSession, Cohort, County, ImportJob, PlacementOutcome, Prefecture, Province
 from .selectors import (
     MAX_MATCHES,
+    attach_cohort_headlines,
+    attach_county_headlines,
     cohort_class_learners,
     cohort_completed_with_outcomes,
     cohort_pending_requests,
     cohort_roster,
     cohorts_with_headlines,
-    counties_with_headlines,
     county_placement_summary,
     sessions_with_attendance,
     workspace_counties,
+    workspace_counties_listed,
 )
 from .selectors import county_placements as county_placements_selector
 from .services import (
@@ -183,16 +185,23 @@ def _contact(learner) -> str:
 @require_GET
 def coordinator_home(request):
     """The coordinator's counties and cohorts with their headline numbers (fixed query count)."""
-    county_page = Paginator(counties_with_headlines(request.user), WORKSPACE_PAGE_SIZE).get_page(
+    county_page = Paginator(workspace_counties_listed(request.user), WORKSPACE_PAGE_SIZE).get_page(
         request.GET.get("county_page")
     )
     if not request.user.is_staff and not county_page.paginator.count:
         raise Http404
     cohort_page = Paginator(
-        cohorts_with_headlines(request.user).exclude(status=Cohort.Status.CLOSED), WORKSPACE_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+        _cohorts_listed(request.user).exclude(status=Cohort.Status.CLOSED), WORKSPACE_PAGE_SIZE
+    )
+    cohort_page = cohort_page.get_page(request.GET.get("page"))
+    county_page.object_list = attach_county_headlines(list(county_page.object_list))
+    cohort_page.object_list = attach_cohort_headlines(list(cohort_page.object_list))
     context = {"counties": county_page.object_list, "county_page": county_page, "page": cohort_page}
     return render(request, "counties/coordinator_home.html", context)
+
+
+def _cohorts_listed(user):
+    return Cohort.objects.visible_to(user).select_related("course", "county").order_by("-start_date", "name")
 
 
 @login_required
@@ -200,11 +209,12 @@ def coordinator_home(request):
 def cohort_list(request):
     """Every cohort the coordinator manages, closed ones included, filtered by status."""
     _workspace_counties(request)
-    cohorts = cohorts_with_headlines(request.user)
+    cohorts = _cohorts_listed(request.user)
     status = request.GET.get("status", "")
     if status in Cohort.Status.values:
         cohorts = cohorts.filter(status=status)
     page = Paginator(cohorts, WORKSPACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_cohort_headlines(list(page.object_list))
     return render(
         request,
         "counties/cohort_list.html",

@@ -7,6 +7,7 @@ from django.db.models import F, FilteredRelation, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from .cache import cache_for_visitors
 from .forms import CatalogueFilterForm
 from .models import Course
 from .selectors import CatalogueFilters, course_catalogue, course_syllabus, learner_county
@@ -16,6 +17,7 @@ MAX_COHORTS_SHOWN = 10
 
 
 @require_GET
+@cache_for_visitors
 def catalogue(request):
     """Published courses, filtered and searched through the query string. Public."""
     county = learner_county(request.user)
@@ -28,6 +30,7 @@ def catalogue(request):
 
 
 @require_GET
+@cache_for_visitors
 def course_detail(request, slug: str):
     """A course's public page: syllabus, hours, prerequisites, classes in the learner's county.
 

@@ -116,6 +116,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits need a real one) and Redis ----------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# django-ratelimit 4.1 predates Django's own Redis cache and warns about it; its atomic incr
+# is all the limits need.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
 elif REDIS_URL:
@@ -132,7 +135,7 @@ elif REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One process on a laptop: a local-memory cache counts rate limits correctly there.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

@@ -45,3 +45,16 @@ def test_unknown_language_is_ignored(client, learner):
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     learner.refresh_from_db()
     assert learner.preferred_language == "zh-hans"
+
+
+def test_language_switch_is_a_plain_link(client, db):
+    content = client.get("/privacy/").content.decode()
+    assert 'href="/i18n/setlang/?language=en&amp;next=/privacy/"' in content
+    response = client.get("/i18n/setlang/", {"language": "en", "next": "/privacy/"})
+    assert response.url == "/privacy/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_language_switch_never_redirects_to_another_site(client, db):
+    response = client.get("/i18n/setlang/", {"language": "en", "next": "https://evil.example.com/"})
+    assert response.url == "/"

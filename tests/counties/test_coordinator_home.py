@@ -51,8 +51,9 @@ def test_navigation_shows_admin_only_to_staff(client, learner, staff):
 
 # --- headline numbers ----------------------------------------------------------------------------
 
-# session, user, counties count + page, cohorts count + page, the navigation's coordinator check
-HOME_QUERIES = 7
+# session, user, counties count + page + their numbers, cohorts count + page + their numbers,
+# the navigation's coordinator check
+HOME_QUERIES = 9
 
 
 @pytest.mark.parametrize("learners", [1, 50])
@@ -64,6 +65,10 @@ def test_home_query_count_is_constant(client, coordinator, county, django_assert
     with django_assert_num_queries(HOME_QUERIES):
         response = client.get(HOME)
     assert sum(c.learner_count for c in response.context["page"]) == learners
+    assert sum(c.learner_count for c in response.context["counties"]) == learners
+    # A county's numbers (over all its enrolments) come from the cache for a minute.
+    with django_assert_num_queries(HOME_QUERIES - 1):
+        client.get(HOME)
 
 
 def test_home_counts_learners_activity_completion_and_risk(client, coordinator, county):

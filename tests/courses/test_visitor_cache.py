@@ -1,0 +1,56 @@
+"""Visitors' catalogue pages are rendered once and served from the cache until a course changes."""
+
+from __future__ import annotations
+
+from courses import services
+from courses.models import Course
+from tests import factories
+from tests.courses.conftest import make_ready_course
+
+CATALOGUE = "/courses/"
+
+
+def test_second_visit_is_served_from_the_cache_without_queries(client, db, django_assert_num_queries):
+    course = make_ready_course(title="农村电商运营")
+    first = client.get(CATALOGUE)
+    with django_assert_num_queries(0):
+        second = client.get(CATALOGUE)
+    assert second.content == first.content
+    assert "农村电商运营" in second.content.decode()
+    client.get(course.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert client.get(course.get_absolute_url()).status_code == 200
+
+
+def test_publishing_a_course_shows_at_once(client, db, publisher, django_capture_on_commit_callbacks):
+    make_ready_course(title="农村电商运营")
+    client.get(CATALOGUE)
+    draft = make_ready_course(title="直播带货实战", status=Course.Status.DRAFT)
+    assert "直播带货实战" not in client.get(CATALOGUE).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_submit_for_review(course=draft, by=publisher)
+        services.course_publish(course=draft, by=publisher)
+    assert "直播带货实战" in client.get(CATALOGUE).content.decode()
+
+
+def test_each_language_has_its_own_page(client, db):
+    make_ready_course()
+    english = client.get(CATALOGUE).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(CATALOGUE).content.decode()
+    assert "Course catalogue" in english
+    assert "课程目录" in chinese
+
+
+def test_signed_in_learners_get_their_own_page(client, learner, db):
+    make_ready_course()
+    client.get(CATALOGUE)
+    client.force_login(learner)
+    page = client.get(CATALOGUE).content.decode()
+    assert "/me/" in page  # their navigation, not the visitor's cached page
+
+
+def test_a_missing_course_is_not_cached(client, db):
+    assert client.get("/courses/nope/").status_code == 404
+    course = factories.CourseFactory(slug="nope")
+    assert client.get(course.get_absolute_url()).status_code == 200
