@@ -353,6 +353,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log("bench accounts, ANALYZE", started)
+    call_command("refresh_figures", stdout=io.StringIO())
+    log("programme figures refreshed", started)
     print(f"total: {time.perf_counter() - started:.1f} s for {args.learners} learners")
 
 

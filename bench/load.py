@@ -112,7 +112,7 @@ def pages() -> list[Page]:
         ("course player", "enrollment:lesson", [enrollment.course.slug, lesson.pk], "learner"),
         ("coordinator home", "counties:coordinator_home", [], "coordinator"),
         ("roster (2,000 learners)", "counties:roster", [cohort.pk], "coordinator"),
-        ("programme dashboard", "enrollment:figures", [], "staff"),
+        ("programme dashboard", "figures:dashboard", [], "staff"),
     ]
     for name, url_name, args, user in optional:
         try:

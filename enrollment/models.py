@@ -253,3 +253,6 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} · {self.get_kind_display()} · {self.day}"
+
+
+from .figures_models import *  # noqa: E402,F403 — the figures' summary tables

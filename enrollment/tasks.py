@@ -7,7 +7,7 @@ from django.conf import settings
 
 from talentportal.queue import enqueue
 
-from . import certificates, reminders, services
+from . import certificates, figures, reminders, services
 
 
 @shared_task
@@ -58,3 +58,16 @@ def scan_reminders() -> dict[str, int]:
 def send_queued_reminders() -> int:
     """Send whatever reminders are queued (also a periodic sweep for lost messages)."""
     return reminders.reminders_send_queued()
+
+
+# --- programme figures ------------------------------------------------------------------
+
+
+@shared_task
+def refresh_figures() -> int | None:
+    """Rebuild the programme figures' summary tables (every 15 minutes, and on demand).
+
+    Idempotent; a run that finds another one under way does nothing (see figures_refresh).
+    """
+    snapshot = figures.figures_refresh()
+    return snapshot.pk if snapshot else None

@@ -169,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reminders-send-queued": {"task": "enrollment.tasks.send_queued_reminders", "schedule": 15 * 60},
     "certificates-sweep-pending": {"task": "enrollment.tasks.sweep_pending_certificates", "schedule": 5 * 60},
+    # The programme dashboard reads summary tables; the page says they are refreshed every 15 minutes.
+    "figures-refresh": {"task": "enrollment.tasks.refresh_figures", "schedule": 15 * 60},
 }
 
 # --- Email ------------------------------------------------------------------------------

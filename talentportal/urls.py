@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("certificates/", include("enrollment.certificate_urls")),
     path("reminders/", include("enrollment.reminder_urls")),
+    path("figures/", include("enrollment.figures_urls")),
     path("admin/", admin.site.urls),
 ]
 
