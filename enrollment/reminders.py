@@ -89,15 +89,23 @@ def reminders_scan(*, today: date | None = None) -> dict[str, int]:
     for kind in Kind.values:
         due = due_enrollments(kind, today).annotate(due_id=F("pk")).values_list("due_id")
         select, params = due.query.sql_with_params()
-        # SQLite needs the WHERE to tell the upsert's ON CONFLICT from a join's ON.
+        # The due rows are computed first (a materialised CTE), then inserted: the check against
+        # reminders already sent must not re-read the rows this statement is adding (which made
+        # the scan quadratic). SQLite needs the WHERE to tell the upsert's ON CONFLICT from a join's ON.
         sql = (
-            f"INSERT INTO {table} (enrollment_id, kind, day, status, sent_email, sent_sms, created_at) "  # noqa: S608 - identifiers from the model, values bound
-            f"SELECT due.due_id, %s, %s, %s, %s, %s, %s FROM ({select}) AS due WHERE true "
+            f"WITH due AS MATERIALIZED ({select}) "  # noqa: S608 - identifiers from the model, values bound
+            f"INSERT INTO {table} (enrollment_id, kind, day, status, sent_email, sent_sms, created_at) "
+            "SELECT due.due_id, %s, %s, %s, %s, %s, %s FROM due WHERE true "
             "ON CONFLICT (enrollment_id, kind, day) DO NOTHING"
         )
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [kind, today, ReminderLog.Status.QUEUED, False, False, now, *params])
-            added[kind] = max(cursor.rowcount, 0)
+            cursor.execute(sql, [*params, kind, today, ReminderLog.Status.QUEUED, False, False, now])
+            if connection.vendor == "sqlite":
+                # Python's sqlite3 reports no row count for a statement that starts with WITH.
+                cursor.execute("SELECT changes()")
+                added[kind] = cursor.fetchone()[0]
+            else:
+                added[kind] = cursor.rowcount
     return added
 
 
