@@ -8,11 +8,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from talentportal.queue import enqueue
-
-from .certificates import certificate_revoke
+from .certificates import certificate_revoke, certificates_issue_again
 from .models import Certificate, Enrollment, LessonProgress, QuizAttempt, ReminderLog
-from .tasks import issue_certificate
 
 
 class LessonProgressInline(admin.TabularInline):
@@ -107,14 +104,8 @@ def revoke_certificates(modeladmin, request, queryset):
 
 @admin.action(description=_("Issue again (failed or pending)"), permissions=["change"])
 def issue_again(modeladmin, request, queryset):
-    retry = queryset.filter(status__in=[Certificate.Status.FAILED, Certificate.Status.PENDING])
-    retry.filter(status=Certificate.Status.FAILED).update(
-        status=Certificate.Status.PENDING, attempts=0, last_error=""
-    )
-    ids = list(retry.values_list("pk", flat=True))
-    for certificate_id in ids:
-        enqueue(issue_certificate, certificate_id)
-    modeladmin.message_user(request, _("%(count)d certificate(s) queued.") % {"count": len(ids)})
+    queued = certificates_issue_again(queryset)
+    modeladmin.message_user(request, _("%(count)d certificate(s) queued.") % {"count": queued})
 
 
 @admin.register(Certificate)

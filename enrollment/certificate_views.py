@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
@@ -67,7 +66,3 @@ def download(request, code: str):
         filename=f"certificate-{certificate.verification_code}.pdf",
         content_type="application/pdf",
     )
-
-
-def verify_link(code: str) -> str:
-    return reverse("certificates:verify", args=[code])

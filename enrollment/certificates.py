@@ -285,19 +285,26 @@ def cohort_certificate_counts(*, cohort_id: int) -> dict[str, int]:
     return counts
 
 
-def cohort_certificates_issue(*, cohort_id: int) -> int:
-    """Queue every certificate of a cohort still to be issued — pending ones, and failed ones
-    put back to pending — for the workers. Returns how many were queued. Safe to repeat: the
-    task issues each certificate once."""
+def certificates_queue(ids: list[int]) -> int:
+    """Send the issue task for each certificate id; returns how many the broker took."""
     from talentportal.queue import enqueue
 
     from .tasks import issue_certificate
 
-    in_cohort = Certificate.objects.filter(enrollment__cohort_id=cohort_id)
-    in_cohort.filter(status=Certificate.Status.FAILED).update(
+    return sum(enqueue(issue_certificate, certificate_id) for certificate_id in ids)
+
+
+def certificates_issue_again(certificates: models.QuerySet[Certificate]) -> int:
+    """Queue every one of ``certificates`` still to be issued — pending ones, and failed ones put
+    back to pending. Returns how many were queued. Safe to repeat: each is issued once."""
+    certificates.filter(status=Certificate.Status.FAILED).update(
         status=Certificate.Status.PENDING, attempts=0, last_error=""
     )
-    ids = list(in_cohort.filter(status=Certificate.Status.PENDING).values_list("pk", flat=True))
-    for certificate_id in ids:
-        enqueue(issue_certificate, certificate_id)
+    ids = list(certificates.filter(status=Certificate.Status.PENDING).values_list("pk", flat=True))
+    certificates_queue(ids)
     return len(ids)
+
+
+def cohort_certificates_issue(*, cohort_id: int) -> int:
+    """Queue a cohort's certificates still to be issued (the coordinator's button)."""
+    return certificates_issue_again(Certificate.objects.filter(enrollment__cohort_id=cohort_id))

@@ -40,10 +40,7 @@ def issue_certificate(self, certificate_id: int) -> bool:
 @shared_task
 def sweep_pending_certificates() -> int:
     """Queue again the certificates left pending (broker down at completion, worker died)."""
-    ids = certificates.certificates_left_pending()
-    for certificate_id in ids:
-        enqueue(issue_certificate, certificate_id)
-    return len(ids)
+    return certificates.certificates_queue(certificates.certificates_left_pending())
 
 
 @shared_task

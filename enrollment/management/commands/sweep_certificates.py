@@ -4,9 +4,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from enrollment.certificates import certificates_left_pending
-from enrollment.tasks import issue_certificate
-from talentportal.queue import enqueue
+from enrollment.certificates import certificates_left_pending, certificates_queue
 
 
 class Command(BaseCommand):
@@ -24,5 +22,5 @@ class Command(BaseCommand):
         ids = certificates_left_pending(
             older_than=timedelta(minutes=older_than) if older_than is not None else None
         )
-        queued = sum(enqueue(issue_certificate, certificate_id) for certificate_id in ids)
+        queued = certificates_queue(ids)
         self.stdout.write(f"Pending certificates found: {len(ids)}, queued: {queued}")
