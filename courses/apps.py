@@ -7,7 +7,9 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self) -> None:
+        from . import receivers
         from .cache import catalogue_changed
         from .signals import curriculum_changed
 
         curriculum_changed.connect(catalogue_changed, dispatch_uid="courses.catalogue_changed")
+        receivers.connect()

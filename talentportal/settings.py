@@ -127,7 +127,7 @@ elif REDIS_URL:
     _redis = urlsplit(REDIS_URL)
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "talentportal.redis_cache.RedisCache",
             "LOCATION": urlunsplit(_redis._replace(path=f"/{env.int('REDIS_CACHE_DB', default=1)}")),
             "KEY_PREFIX": "tp",
         }
@@ -252,6 +252,11 @@ STORAGES = {
     },
 }
 
+# --- Sessions ---------------------------------------------------------------------------
+# Read from the cache (Redis in production), written through to the database: a signed-in page
+# costs no session query, and a cache flush or eviction only falls back to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -284,6 +289,9 @@ LOGGING = {
 # --- Certificates and reminders ---------------------------------------------------------
 # Absolute links in certificates' QR codes and in reminders sent by workers (no request there).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Names the deployed code in cached pages' keys (talentportal.pagecache): set it to the commit
+# on each deploy so no page rendered by the previous release is served after it.
+PORTAL_RELEASE = env.str("PORTAL_RELEASE", default="")
 CERTIFICATE_SWEEP_AFTER_MINUTES = env.int("CERTIFICATE_SWEEP_AFTER_MINUTES", default=10)
 CERTIFICATE_SWEEP_BATCH = 5000
 CERTIFICATE_MAX_RETRIES = 5

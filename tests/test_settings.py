@@ -58,7 +58,7 @@ def test_database_and_redis_urls_select_postgresql_and_a_real_broker():
     assert s["name"] == "talentportal"
     assert s["eager"] is False
     assert s["broker"] == "redis://r:6379/0"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "talentportal.redis_cache.RedisCache"
 
 
 def test_celery_is_configured_for_safe_redelivery():

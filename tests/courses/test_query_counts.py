@@ -17,11 +17,11 @@ from .conftest import make_cohort
 CATALOGUE_QUERIES_VISITOR = 4
 # Learner searching courses with a class in their county: session, user, learner's county,
 # count, page of courses, tracks for the filter's menu, is-coordinator check in the navigation.
-CATALOGUE_QUERIES_LEARNER = 7
+CATALOGUE_QUERIES_LEARNER = 6
 # Visitor: course, modules, lessons, quizzes with question counts.
 COURSE_QUERIES_VISITOR = 4
 # Learner: + session, user, learner's county, upcoming cohorts there, is-coordinator check.
-COURSE_QUERIES_LEARNER = 9
+COURSE_QUERIES_LEARNER = 8
 
 
 def _catalogue_of(size: int, county) -> str:
