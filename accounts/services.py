@@ -13,11 +13,29 @@ from counties.services import learner_profile_save
 from courses.models import Choice
 from enrollment.models import Certificate, Enrollment, LessonProgress, QuizAttempt
 from enrollment.services import enrollment_withdraw
+from talentportal import pagecache
 
 from .models import User
 
 # Personal data spans every app: these functions read and anonymise the learner's rows in
 # counties and enrollment (called from accounts' views only, never at import time of models).
+
+
+def learner_pages_changed(*, user_id: int) -> None:
+    """Bump the cached pages that show this learner to others as well as to themselves: their
+    cohorts' rosters, their counties' pages and their certificates' public verification pages
+    (the masked name). Queryset updates and the account's own ``save()`` do not reach these."""
+    names = {f"user:{user_id}"}
+    rows = Enrollment.objects.filter(learner_id=user_id).values_list(
+        "cohort_id", "county_id", "certificate__verification_code"
+    )
+    for cohort_id, county_id, code in rows:
+        names.update(
+            pagecache.enrollment_stamps(learner_id=user_id, cohort_id=cohort_id, county_id=county_id)
+        )
+        if code:
+            names.add(f"certificate:{code}")
+    pagecache.bump(*names)
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -43,7 +61,9 @@ def user_profile_update(
     """Save what a user may change about themselves, with their county and school.
 
     One transaction: the account and the learner profile change together or not at all. A
-    mobile number taken meanwhile by another account raises IntegrityError (unique).
+    mobile number taken meanwhile by another account raises IntegrityError (unique). The pages
+    that show the learner's name and school to others (rosters, certificate verification) are
+    invalidated.
     """
     user.name = name.strip()
     user.mobile = mobile or None
@@ -53,6 +73,7 @@ def user_profile_update(
     user.save(update_fields=["name", "mobile", "preferred_language", "remind_by_email", "remind_by_sms"])
     if county is not None:
         learner_profile_save(user=user, county=county, school=school)
+    learner_pages_changed(user_id=user.pk)
     return user
 
 
@@ -234,6 +255,9 @@ def user_delete_account(*, user: User) -> None:
         status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revoked_reason=ACCOUNT_DELETED_REASON
     )
     certificates.update(file="")
+    # The updates above send no signals: the rosters, the learner's pages and the verification
+    # pages (now "revoked") are bumped here.
+    learner_pages_changed(user_id=locked.pk)
 
     def delete_files() -> None:
         for name in files:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -9,16 +10,43 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import SimpleTemplateResponse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from counties.models import LearnerProfile
+from talentportal import pagecache
 
 from .forms import DeleteAccountForm, ProfileForm
 from .models import User
 from .services import user_data_export, user_delete_account, user_profile_update, user_set_language
+
+
+# allauth's sign-in and sign-up pages are the same for every visitor without a session (the
+# CSRF token is filled in per request and ``?next=`` is part of the URL key), so their GETs are
+# served from the cache. Posts, signed-in users (redirected) and requests with a session or
+# messages go to allauth's views as they are, with its rate limits.
+@never_cache
+@pagecache.cached_page(pagecache.no_stamps, who="visitor")
+def login_page(request):
+    return _rendered(allauth_views.login(request))
+
+
+@never_cache
+@pagecache.cached_page(pagecache.no_stamps, who="visitor")
+def signup_page(request):
+    return _rendered(allauth_views.signup(request))
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    # allauth answers with a TemplateResponse, rendered by the handler only after the view has
+    # returned; the page cache needs its content now.
+    if isinstance(response, SimpleTemplateResponse):
+        response.render()
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from talentportal import pagecache
+
 from .models import (
     Announcement,
     Attendance,
@@ -31,14 +33,21 @@ class PrefectureAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+def _priority_set(queryset, value: bool) -> None:
+    codes = list(queryset.values_list("code", flat=True))
+    queryset.update(is_priority=value)
+    # The coordinator home and the programme figures show the priority badge.
+    pagecache.bump(*(f"county:{code}" for code in codes), "figures")
+
+
 @admin.action(description=_("Mark as priority counties"))
 def mark_priority(modeladmin, request, queryset):
-    queryset.update(is_priority=True)
+    _priority_set(queryset, True)
 
 
 @admin.action(description=_("Unmark as priority counties"))
 def unmark_priority(modeladmin, request, queryset):
-    queryset.update(is_priority=False)
+    _priority_set(queryset, False)
 
 
 @admin.register(County)

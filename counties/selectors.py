@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from .models import Attendance, ClassSession, Cohort, County, PlacementOutcome
+from .models import Attendance, ClassSession, Cohort, CoordinatorAssignment, County, PlacementOutcome
 
 MAX_MATCHES = 20
 _LEADING_CODE = re.compile(r"^\s*(\d{6})\b")
@@ -169,6 +169,11 @@ def workspace_counties_listed(user) -> QuerySet[County]:
     if user.is_staff:
         counties = counties.filter(Exists(Cohort.objects.filter(county=OuterRef("pk"))))
     return counties.with_parents().order_by("code")
+
+
+def coordinator_county_codes(user) -> list[str]:
+    """The codes of the counties ``user`` coordinates (one query)."""
+    return list(CoordinatorAssignment.objects.filter(coordinator=user).values_list("county_id", flat=True))
 
 
 def _set_headlines(item, numbers: dict | None) -> None:

@@ -19,6 +19,7 @@ from qrcode.image.svg import SvgPathImage
 from enrollment.certificates import cohort_certificate_counts, cohort_certificates_issue
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError, enrollment_approve, enrollment_decline, enrollment_withdraw
+from talentportal import pagecache
 
 from . import tasks
 from .exports import EXPORT_FORMATS, spreadsheet_response
@@ -45,6 +46,7 @@ from .imports import (
 )
 from .models import ClassSession, Cohort, County, ImportJob, PlacementOutcome, Prefecture, Province
 from .selectors import (
+    COUNTY_HEADLINES_SECONDS,
     MAX_MATCHES,
     attach_cohort_headlines,
     attach_county_headlines,
@@ -53,6 +55,7 @@ from .selectors import (
     cohort_pending_requests,
     cohort_roster,
     cohorts_with_headlines,
+    coordinator_county_codes,
     county_placement_summary,
     sessions_with_attendance,
     workspace_counties,
@@ -181,10 +184,25 @@ def _contact(learner) -> str:
     return ""
 
 
+def _home_stamps(request) -> list[str]:
+    return [f"county:{code}" for code in coordinator_county_codes(request.user)]
+
+
 @login_required
 @require_GET
 def coordinator_home(request):
-    """The coordinator's counties and cohorts with their headline numbers (fixed query count)."""
+    """The coordinator's counties and cohorts with their headline numbers (fixed query count).
+
+    A coordinator's page is cached until one of their counties changes. The county numbers are
+    cached for COUNTY_HEADLINES_SECONDS already, so the page lives no longer. Staff see every
+    county's classes: their page would hang on some thousand county stamps, at least one of them
+    bumped by nearly every enrolment, so it is rendered each time."""
+    if request.user.is_staff:
+        return _coordinator_home(request)
+    return _coordinator_home_cached(request)
+
+
+def _coordinator_home(request):
     county_page = Paginator(workspace_counties_listed(request.user), WORKSPACE_PAGE_SIZE).get_page(
         request.GET.get("county_page")
     )
@@ -198,6 +216,11 @@ def coordinator_home(request):
     cohort_page.object_list = attach_cohort_headlines(list(cohort_page.object_list))
     context = {"counties": county_page.object_list, "county_page": county_page, "page": cohort_page}
     return render(request, "counties/coordinator_home.html", context)
+
+
+_coordinator_home_cached = pagecache.cached_page(_home_stamps, who="user", timeout=COUNTY_HEADLINES_SECONDS)(
+    _coordinator_home
+)
 
 
 def _cohorts_listed(user):
@@ -315,8 +338,16 @@ def cohort_poster(request, pk: int):
 # --- roster --------------------------------------------------------------------------------------
 
 
+def _roster_stamps(request, pk: int) -> list[str]:
+    # Nothing read here: the page is cached per user and only after the view let that user see
+    # it (a 404 is never stored), and losing the county bumps the user's stamp.
+    return [f"cohort:{pk}"]
+
+
+# Daily: the attendance rate counts the sessions held up to today.
 @login_required
 @require_GET
+@pagecache.cached_page(_roster_stamps, who="user", daily=True)
 def roster(request, pk: int):
     """The cohort's learners with progress, activity, attendance and the at-risk flag: filtered,
     sorted and paginated, in a fixed number of queries."""

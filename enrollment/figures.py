@@ -52,6 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from counties.models import Cohort, County, LearnerProfile, PlacementOutcome, Prefecture, Province
 from courses.models import Track
+from talentportal import pagecache
 
 from .figures_models import (
     FigureActivity,
@@ -374,7 +375,8 @@ def figures_refresh(*, now: datetime.datetime | None = None) -> FiguresSnapshot 
     One transaction: readers keep seeing the previous snapshot until it commits, and a failure
     leaves the previous snapshot in place. Snapshots older than the previous one are deleted.
     Concurrent refreshes: the second returns None at once (PostgreSQL advisory lock). Idempotent:
-    a second run rebuilds the same figures from the same rows.
+    a second run rebuilds the same figures from the same rows. The cached dashboard pages
+    (``figures`` stamp) are dropped once the new snapshot is committed.
     """
     now = now or timezone.now()
     year = timezone.localdate(now).year
@@ -402,6 +404,7 @@ def figures_refresh(*, now: datetime.datetime | None = None) -> FiguresSnapshot 
                     cursor.execute(f"ANALYZE {_quote(model._meta.db_table)}")
         snapshot.duration_ms = int((time.perf_counter() - started) * 1000)
         snapshot.save(update_fields=["duration_ms"])
+    pagecache.bump("figures")
     return snapshot
 
 

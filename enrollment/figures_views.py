@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from counties.exports import EXPORT_FORMATS, spreadsheet_response
+from talentportal import pagecache
 from talentportal.queue import enqueue
 
 from . import figures_charts as charts
@@ -30,6 +31,9 @@ from .figures_forms import FigureFilterForm
 
 PAGE_SIZE = 50
 TOP_AREAS_CHARTED = 15
+# The figures change only when a refresh (every 15 minutes) bumps the "figures" stamp; the
+# timeout is a safety net for what no stamp covers (e.g. renamed counties).
+PAGE_CACHE_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -262,8 +266,15 @@ def _charts(figures: Figures, headline: dict, weekly: list[dict], areas: list[di
     }
 
 
+def _dashboard_stamps(request: HttpRequest) -> list[str]:
+    """The snapshot, and the course and track names; the page is cached per user, whose own
+    stamp covers their role and counties (the scope)."""
+    return ["figures", "catalogue"]
+
+
 @login_required
 @require_GET
+@pagecache.cached_page(_dashboard_stamps, who="user", timeout=PAGE_CACHE_SECONDS)
 def dashboard(request):
     """Headline figures, charts and breakdowns for the scope and the filters in the URL."""
     scope = _scope(request)

@@ -18,10 +18,12 @@ from accounts.models import User
 from counties.models import Cohort, County, LearnerProfile
 from counties.selectors import attendance_percent
 from courses.models import Course, Lesson, Quiz
+from talentportal.pagecache import bump
 from talentportal.queue import enqueue_on_commit
 
 from . import tasks
 from .models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from .receivers import enrollments_changed
 
 Status = Enrollment.Status
 
@@ -147,7 +149,8 @@ def cohort_join(*, learner: User, cohort: Cohort) -> Enrollment:
 @transaction.atomic
 def enrollment_approve(*, enrollment: Enrollment) -> Enrollment:
     """Accept a join request. Idempotent; only an ``applied`` enrolment changes."""
-    Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(status=Status.ACTIVE)
+    if Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(status=Status.ACTIVE):
+        enrollments_changed(Enrollment.objects.filter(pk=enrollment.pk))
     enrollment.refresh_from_db(fields=["status"])
     return enrollment
 
@@ -155,9 +158,10 @@ def enrollment_approve(*, enrollment: Enrollment) -> Enrollment:
 @transaction.atomic
 def enrollment_decline(*, enrollment: Enrollment, reason: str = "") -> Enrollment:
     """Refuse a join request, freeing its place. Idempotent; only an ``applied`` one changes."""
-    Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(
+    if Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(
         status=Status.DECLINED, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()[:300]
-    )
+    ):
+        enrollments_changed(Enrollment.objects.filter(pk=enrollment.pk))
     enrollment.refresh_from_db(fields=["status", "withdrawn_at", "withdrawal_reason"])
     return enrollment
 
@@ -281,7 +285,11 @@ def enrollment_check_completion(*, enrollment_id: int) -> bool:
 
 def course_progress_refresh(*, course_id: int) -> int:
     """Recompute the progress of every open enrolment in a course whose lessons changed, in one
-    UPDATE. Completed enrolments keep their completion. Returns the number of rows updated."""
+    UPDATE. Completed enrolments keep their completion. Returns the number of rows updated.
+
+    The learners' pages are invalidated through the ``catalogue`` stamp (their pages show the
+    course), bumped again here because this runs after the change that bumped it first."""
+    bump("catalogue")
     required, has_final_quiz = _steps(course_id)
     steps = required + int(has_final_quiz)
     open_enrollments = Enrollment.objects.filter(

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from courses.cache import catalogue_stamps
 from courses.models import Course, Quiz
+from talentportal.pagecache import cached_page
 
 from . import selectors, services
 from .forms import JoinCodeForm, QuizForm, WithdrawForm
@@ -55,8 +57,13 @@ def _step_url(course: Course, step: selectors.Step) -> str:
 
 
 @login_required
+@cached_page(catalogue_stamps, daily=True)
 def dashboard(request):
-    """My courses with progress and next step, classes, announcements, certificates, suggestions."""
+    """My courses with progress and next step, classes, announcements, certificates, suggestions.
+
+    Cached per learner until their ``user:<id>`` stamp is bumped (their enrolments, progress,
+    certificates, account, or a change to one of their cohorts) or the catalogue changes, and
+    at the end of the day (upcoming classes)."""
     page = Paginator(selectors.dashboard_enrollments(learner=request.user), DASHBOARD_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -182,8 +189,12 @@ def player(request, slug: str):
 
 
 @login_required
+@cached_page(catalogue_stamps)
 def lesson(request, slug: str, lesson_id: int):
-    """A lesson: body, video, attachments, the course outline, previous/next, mark complete."""
+    """A lesson: body, video, attachments, the course outline, previous/next, mark complete.
+
+    Cached per learner until their ``user:<id>`` stamp (progress, enrolment) or the catalogue
+    changes; a closed enrolment's redirect is never cached."""
     enrollment = _get_enrollment(request, slug)
     if response := _closed_redirect(request, enrollment):
         return response

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import set_language
+from accounts.views import login_page, set_language, signup_page
 
 from . import views
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Before allauth's own patterns: the same pages, served from the cache to visitors.
+    path("accounts/login/", login_page, name="account_login"),
+    path("accounts/signup/", signup_page, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("counties/", include("counties.urls")),
     path("courses/", include("courses.urls")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -123,3 +124,19 @@ def test_coordinator_without_a_county_can_save_without_one(client, coordinator):
     response = client.post(PROFILE, profile_data(county=""))
     assert response.status_code == 302
     assert not LearnerProfile.objects.filter(user=coordinator).exists()
+
+
+def test_new_name_and_school_show_on_the_coordinators_cached_roster(client, learner, county, coordinator):
+    cohort = factories.CohortFactory(county=county, course=factories.course_with_lessons())
+    factories.EnrollmentFactory(learner=learner, course=cohort.course, cohort=cohort, county=county)
+    roster = reverse("counties:roster", args=[cohort.pk])
+    coordinator_client = Client()
+    coordinator_client.force_login(coordinator)
+    assert learner.name in coordinator_client.get(roster).content.decode()
+
+    client.force_login(learner)
+    client.post(PROFILE, profile_data(name="李小梅", school="分水镇中学"))
+
+    content = coordinator_client.get(roster).content.decode()
+    assert "李小梅" in content
+    assert "分水镇中学" in content

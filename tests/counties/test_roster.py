@@ -15,7 +15,7 @@ from tests import factories
 from tests.counties.conftest import enrol
 
 # session, user, cohort, count, the page of enrolments, and the navigation's coordinator check
-ROSTER_QUERIES = 6
+ROSTER_QUERIES = 5
 
 
 def roster_url(cohort, suffix="roster/"):

@@ -16,7 +16,7 @@ Status = Enrollment.Status
 
 # session, user, enrolment + course, the lesson, its attachments, modules, lessons (with done
 # flags), quizzes (with best score), the is-coordinator check in the navigation.
-LESSON_PAGE_QUERIES = 9
+LESSON_PAGE_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)

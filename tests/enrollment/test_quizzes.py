@@ -18,7 +18,7 @@ Status = Enrollment.Status
 
 # session, user, enrolment + course, quiz, questions, choices, attempts made, best attempt,
 # the is-coordinator check in the navigation.
-QUIZ_PAGE_QUERIES = 9
+QUIZ_PAGE_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)

@@ -124,9 +124,9 @@ def test_drill_down_links_carry_the_filters(english, staff, refreshed):
     drilled = english.get(URL + zhejiang["href"])
     hangzhou = drilled.context["tables"][0]["rows"][0]
     assert hangzhou["key"] == "3301" and "prefecture=3301" in hangzhou["href"]
-    counties = english.get(URL + hangzhou["href"]).context["tables"][0]["rows"]
-    assert [row["key"] for row in counties] == ["330122", "330127"]
-    assert [name for name, _href in english.get(URL + hangzhou["href"]).context["crumbs"]] == [
+    in_hangzhou = english.get(URL + hangzhou["href"]).context
+    assert [row["key"] for row in in_hangzhou["tables"][0]["rows"]] == ["330122", "330127"]
+    assert [name for name, _href in in_hangzhou["crumbs"]] == [
         "Programme",
         "浙江省",
         "杭州市",
@@ -235,7 +235,7 @@ def _programme_of(size: int):
 @pytest.mark.parametrize("size", [1, 50])
 @pytest.mark.parametrize(
     ("who", "query", "expected"),
-    [("staff", "", 26), ("staff", "?province=33&prefecture=3302", 28), ("coordinator", "", 27)],
+    [("staff", "", 25), ("staff", "?province=33&prefecture=3302", 27), ("coordinator", "", 26)],
 )
 def test_query_count_does_not_grow_with_the_data(db, client, settings, size, who, query, expected):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
