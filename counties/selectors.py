@@ -25,6 +25,8 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
+from talentportal import pagecache
+
 from .models import Attendance, ClassSession, Cohort, CoordinatorAssignment, County, PlacementOutcome
 
 MAX_MATCHES = 20
@@ -172,8 +174,15 @@ def workspace_counties_listed(user) -> QuerySet[County]:
 
 
 def coordinator_county_codes(user) -> list[str]:
-    """The codes of the counties ``user`` coordinates (one query)."""
-    return list(CoordinatorAssignment.objects.filter(coordinator=user).values_list("county_id", flat=True))
+    """The codes of the counties ``user`` coordinates: one query, then from the cache until an
+    assignment of theirs changes (which bumps their ``user:<id>`` stamp)."""
+    return pagecache.user_value(
+        user.pk,
+        "county-codes",
+        lambda: list(
+            CoordinatorAssignment.objects.filter(coordinator=user).values_list("county_id", flat=True)
+        ),
+    )
 
 
 def _set_headlines(item, numbers: dict | None) -> None:
