@@ -133,3 +133,15 @@ def test_the_csrf_token_is_a_placeholder_in_the_cache_and_fresh_in_each_answer(d
     assert pagecache.CSRF_PLACEHOLDER not in served
     assert b'name="csrfmiddlewaretoken" value="' in served
     assert request.META.get("CSRF_COOKIE")  # the middleware will set the cookie that goes with it
+
+
+def test_an_unreachable_redis_degrades_to_no_cache():
+    """Sessions, pages and stamps are copies: with Redis down, reads miss and writes are skipped."""
+    from talentportal.redis_cache import RedisCache
+
+    down = RedisCache("redis://127.0.0.1:9/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
+    assert down.get("page", "missing") == "missing"
+    assert down.get_many(["a", "b"]) == {}
+    assert down.add("a", 1) is False
+    down.set("a", 1)
+    down.delete_many(["a", "b"])  # a bump during an outage does not fail the write it follows
