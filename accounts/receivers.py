@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
-
 from talentportal import pagecache
 
 from .models import User
@@ -14,5 +12,4 @@ def user_changed(sender, instance: User, **kwargs) -> None:
 
 
 def connect() -> None:
-    post_save.connect(user_changed, sender=User, dispatch_uid="accounts.user_changed.save")
-    post_delete.connect(user_changed, sender=User, dispatch_uid="accounts.user_changed.delete")
+    pagecache.connect_receivers("accounts", [(User, user_changed)])

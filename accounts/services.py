@@ -12,6 +12,7 @@ from counties.models import Attendance, County, LearnerProfile
 from counties.services import learner_profile_save
 from courses.models import Choice
 from enrollment.models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from enrollment.receivers import certificates_changed, enrollments_changed
 from enrollment.services import enrollment_withdraw
 from talentportal import pagecache
 
@@ -25,17 +26,9 @@ def learner_pages_changed(*, user_id: int) -> None:
     """Bump the cached pages that show this learner to others as well as to themselves: their
     cohorts' rosters, their counties' pages and their certificates' public verification pages
     (the masked name). Queryset updates and the account's own ``save()`` do not reach these."""
-    names = {f"user:{user_id}"}
-    rows = Enrollment.objects.filter(learner_id=user_id).values_list(
-        "cohort_id", "county_id", "certificate__verification_code"
-    )
-    for cohort_id, county_id, code in rows:
-        names.update(
-            pagecache.enrollment_stamps(learner_id=user_id, cohort_id=cohort_id, county_id=county_id)
-        )
-        if code:
-            names.add(f"certificate:{code}")
-    pagecache.bump(*names)
+    pagecache.bump(f"user:{user_id}")
+    enrollments_changed(Enrollment.objects.filter(learner_id=user_id))
+    certificates_changed(Certificate.objects.filter(enrollment__learner_id=user_id))
 
 
 def user_set_language(*, user: User, language: str) -> None:

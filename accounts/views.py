@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.response import SimpleTemplateResponse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,21 +31,13 @@ from .services import user_data_export, user_delete_account, user_profile_update
 @never_cache
 @pagecache.cached_page(pagecache.no_stamps, who="visitor")
 def login_page(request):
-    return _rendered(allauth_views.login(request))
+    return allauth_views.login(request)
 
 
 @never_cache
 @pagecache.cached_page(pagecache.no_stamps, who="visitor")
 def signup_page(request):
-    return _rendered(allauth_views.signup(request))
-
-
-def _rendered(response: HttpResponse) -> HttpResponse:
-    # allauth answers with a TemplateResponse, rendered by the handler only after the view has
-    # returned; the page cache needs its content now.
-    if isinstance(response, SimpleTemplateResponse):
-        response.render()
-    return response
+    return allauth_views.signup(request)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -6,8 +6,6 @@ itself (see talentportal.pagecache for the stamp names).
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
-
 from talentportal import pagecache
 
 from .models import (
@@ -57,7 +55,4 @@ RECEIVERS = [
 
 
 def connect() -> None:
-    for model, receiver in RECEIVERS:
-        uid = f"counties.{receiver.__name__}.{model.__name__}"
-        post_save.connect(receiver, sender=model, dispatch_uid=uid + ".save")
-        post_delete.connect(receiver, sender=model, dispatch_uid=uid + ".delete")
+    pagecache.connect_receivers("counties", RECEIVERS)

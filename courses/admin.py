@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
@@ -12,7 +11,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .cache import catalogue_changed
 from .models import (
     Choice,
     Course,
@@ -230,11 +228,6 @@ class CourseAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm(services.PUBLISH_PERMISSION)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Title, summary or track edits show on visitors' cached catalogue pages at once.
-        transaction.on_commit(catalogue_changed)
 
     def view_on_site(self, obj) -> str:
         return reverse("courses:preview", args=[obj.slug])

@@ -8,8 +8,6 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers
-        from .cache import catalogue_changed
-        from .signals import curriculum_changed
 
-        curriculum_changed.connect(catalogue_changed, dispatch_uid="courses.catalogue_changed")
+        # Every saved or deleted piece of the curriculum bumps the catalogue's cached pages.
         receivers.connect()

@@ -14,7 +14,7 @@ CACHE_SECONDS = 60
 
 
 def catalogue_changed(**_kwargs) -> None:
-    """Invalidate every cached page built on the catalogue (a receiver of curriculum_changed)."""
+    """Invalidate every cached page built on the catalogue (courses.receivers calls it)."""
     pagecache.bump("catalogue")
 
 

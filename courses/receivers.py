@@ -5,7 +5,7 @@ creations (course import) happen beside a ``create()`` of their module or quiz, 
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from talentportal import pagecache
 
 from .cache import catalogue_changed
 from .models import Choice, Course, Lesson, LessonAttachment, Module, Question, Quiz, Track
@@ -18,6 +18,4 @@ def curriculum_saved(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    for model in MODELS:
-        post_save.connect(curriculum_saved, sender=model, dispatch_uid=f"courses.saved.{model.__name__}")
-        post_delete.connect(curriculum_saved, sender=model, dispatch_uid=f"courses.deleted.{model.__name__}")
+    pagecache.connect_receivers("courses", [(model, curriculum_saved) for model in MODELS])

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .cache import catalogue_changed
 from .models import Course, CourseStatusChange, Lesson, Module, Question
 from .rendering import render_markdown
 from .signals import curriculum_changed
@@ -100,8 +99,6 @@ def course_status_change(
         locked.published_at,
         locked.updated_at,
     )
-    # Visitors' cached catalogue pages change when a course appears or disappears.
-    transaction.on_commit(catalogue_changed)
     return CourseStatusChange.objects.create(
         course=locked, from_status=from_status, to_status=to_status, changed_by=by, comment=comment
     )

@@ -4,8 +4,6 @@ bumps the stamps itself (see talentportal.pagecache for the stamp names)."""
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
-
 from counties.models import Announcement, ClassSession, Cohort
 from talentportal import pagecache
 
@@ -78,7 +76,4 @@ RECEIVERS = [
 
 
 def connect() -> None:
-    for model, receiver in RECEIVERS:
-        uid = f"enrollment.{receiver.__name__}.{model.__name__}"
-        post_save.connect(receiver, sender=model, dispatch_uid=uid + ".save")
-        post_delete.connect(receiver, sender=model, dispatch_uid=uid + ".delete")
+    pagecache.connect_receivers("enrollment", RECEIVERS)

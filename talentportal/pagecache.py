@@ -44,6 +44,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
@@ -107,6 +108,16 @@ def bump(*names: str) -> None:
         return
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def connect_receivers(label: str, receivers: Iterable[tuple[type, Callable]]) -> None:
+    """Connect each ``(model, receiver)`` to the model's post_save and post_delete: the rows
+    whose change an app's receivers turn into bumps (queryset updates and bulk writes send no
+    signals and bump beside the write)."""
+    for model, receiver in receivers:
+        uid = f"{label}.{receiver.__name__}.{model.__name__}"
+        post_save.connect(receiver, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=uid + ".delete")
 
 
 def user_stamps(user_ids: Iterable[int]) -> list[str]:
