@@ -3,7 +3,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .services import learner_pages_changed
 
 
 @admin.register(User)
@@ -26,10 +25,3 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change:
-            # The name shows on rosters and certificate verification pages, cached per cohort
-            # and certificate: the account's own stamp does not reach them.
-            learner_pages_changed(user_id=obj.pk)

@@ -12,23 +12,12 @@ from counties.models import Attendance, County, LearnerProfile
 from counties.services import learner_profile_save
 from courses.models import Choice
 from enrollment.models import Certificate, Enrollment, LessonProgress, QuizAttempt
-from enrollment.receivers import certificates_changed, enrollments_changed
 from enrollment.services import enrollment_withdraw
-from talentportal import pagecache
 
 from .models import User
 
 # Personal data spans every app: these functions read and anonymise the learner's rows in
 # counties and enrollment (called from accounts' views only, never at import time of models).
-
-
-def learner_pages_changed(*, user_id: int) -> None:
-    """Bump the cached pages that show this learner to others as well as to themselves: their
-    cohorts' rosters, their counties' pages and their certificates' public verification pages
-    (the masked name). Queryset updates and the account's own ``save()`` do not reach these."""
-    pagecache.bump(f"user:{user_id}")
-    enrollments_changed(Enrollment.objects.filter(learner_id=user_id))
-    certificates_changed(Certificate.objects.filter(enrollment__learner_id=user_id))
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -66,7 +55,6 @@ def user_profile_update(
     user.save(update_fields=["name", "mobile", "preferred_language", "remind_by_email", "remind_by_sms"])
     if county is not None:
         learner_profile_save(user=user, county=county, school=school)
-    learner_pages_changed(user_id=user.pk)
     return user
 
 
@@ -248,9 +236,6 @@ def user_delete_account(*, user: User) -> None:
         status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revoked_reason=ACCOUNT_DELETED_REASON
     )
     certificates.update(file="")
-    # The updates above send no signals: the rosters, the learner's pages and the verification
-    # pages (now "revoked") are bumped here.
-    learner_pages_changed(user_id=locked.pk)
 
     def delete_files() -> None:
         for name in files:

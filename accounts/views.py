@@ -17,11 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from counties.models import LearnerProfile
-from talentportal import pagecache
+from talentportal.visitorcache import cache_for_visitors
 
 from .forms import DeleteAccountForm, ProfileForm
 from .models import User
 from .services import user_data_export, user_delete_account, user_profile_update, user_set_language
+
+# The sign-in and sign-up forms change only with a deploy (whose pages the release key drops).
+ENTRANCE_CACHE_SECONDS = 10 * 60
 
 
 # allauth's sign-in and sign-up pages are the same for every visitor without a session (the
@@ -29,13 +32,13 @@ from .services import user_data_export, user_delete_account, user_profile_update
 # served from the cache. Posts, signed-in users (redirected) and requests with a session or
 # messages go to allauth's views as they are, with its rate limits.
 @never_cache
-@pagecache.cached_page(pagecache.no_stamps, who="visitor")
+@cache_for_visitors(ENTRANCE_CACHE_SECONDS)
 def login_page(request):
     return allauth_views.login(request)
 
 
 @never_cache
-@pagecache.cached_page(pagecache.no_stamps, who="visitor")
+@cache_for_visitors(ENTRANCE_CACHE_SECONDS)
 def signup_page(request):
     return allauth_views.signup(request)
 

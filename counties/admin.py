@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from talentportal import pagecache
-
 from .models import (
     Announcement,
     Attendance,
@@ -17,6 +15,7 @@ from .models import (
     Province,
     Township,
 )
+from .services import cohort_completion_recheck
 
 
 @admin.register(Province)
@@ -34,10 +33,7 @@ class PrefectureAdmin(admin.ModelAdmin):
 
 
 def _priority_set(queryset, value: bool) -> None:
-    codes = list(queryset.values_list("code", flat=True))
     queryset.update(is_priority=value)
-    # The coordinator home and the programme figures show the priority badge.
-    pagecache.bump(*(f"county:{code}" for code in codes), "figures")
 
 
 @admin.action(description=_("Mark as priority counties"))
@@ -116,6 +112,12 @@ class AttendanceAdmin(admin.ModelAdmin):
     raw_id_fields = ["session", "learner"]
     search_fields = ["learner__email", "learner__name", "learner__mobile"]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A corrected attendance can meet the class minimum, as a roll call does (in the admin's
+        # transaction: the completion and the attendance are saved together).
+        cohort_completion_recheck(cohort_id=obj.session.cohort_id, learner_ids=[obj.learner_id])
 
 
 @admin.register(Announcement)

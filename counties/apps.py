@@ -7,6 +7,13 @@ class CountiesConfig(AppConfig):
     verbose_name = _("Counties")
 
     def ready(self) -> None:
-        from . import receivers
+        from django.db.models import Exists, OuterRef
 
-        receivers.connect()
+        from accounts import roles
+
+        from .models import CoordinatorAssignment
+
+        roles.register(
+            "is_coordinator",
+            lambda: Exists(CoordinatorAssignment.objects.filter(coordinator=OuterRef("pk"))),
+        )

@@ -1,15 +1,9 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import CoordinatorAssignment
+from accounts.roles import flag
 
 
 def roles(request):
-    """``is_coordinator`` for the navigation; the query runs only if a template asks."""
+    """``is_coordinator`` for the navigation, read with the signed-in user (accounts.roles)."""
     user = getattr(request, "user", None)
-
-    def is_coordinator() -> bool:
-        if user is None or not user.is_authenticated:
-            return False
-        return CoordinatorAssignment.objects.filter(coordinator=user).exists()
-
-    return {"is_coordinator": SimpleLazyObject(is_coordinator)}
+    return {"is_coordinator": SimpleLazyObject(lambda: user is not None and flag(user, "is_coordinator"))}

@@ -31,7 +31,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.validators import normalize_mobile, validate_mobile
-from talentportal import pagecache
 
 from .exports import csv_bytes
 from .models import Cohort, ImportJob, LearnerProfile
@@ -406,8 +405,6 @@ def import_rows_commit(
             ignore_conflicts=True,
             batch_size=1000,
         )
-        # Existing accounts may have gained a profile; the enrolments bump their own stamps.
-        pagecache.bump(*pagecache.user_stamps(row.user_id for row in existing))
         outcome = cohort_enrol_bulk(cohort=cohort, learners=[row.user_id for row in new + existing])
         for row in new + existing:
             if row.user_id in outcome.created:

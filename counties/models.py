@@ -190,7 +190,10 @@ class CohortQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self
-        return self.filter(county__coordinator_assignments__coordinator=user)
+        # A subquery rather than a join: PostgreSQL then looks a cohort up by its key and checks
+        # its county, instead of listing every cohort of the coordinator's counties.
+        counties = CoordinatorAssignment.objects.filter(coordinator=user).values("county_id")
+        return self.filter(county_id__in=counties)
 
     def open_for_joining(self) -> CohortQuerySet:
         return self.filter(status__in=[Cohort.Status.OPEN, Cohort.Status.RUNNING])

@@ -6,7 +6,6 @@ import re
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     DateField,
     Exists,
@@ -19,15 +18,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from talentportal import pagecache
-
-from .models import Attendance, ClassSession, Cohort, CoordinatorAssignment, County, PlacementOutcome
+from .models import Attendance, ClassSession, Cohort, County, PlacementOutcome
 
 MAX_MATCHES = 20
 _LEADING_CODE = re.compile(r"^\s*(\d{6})\b")
@@ -105,29 +101,37 @@ class DaysBetween(Func):
         )
 
 
-def _behind_schedule(prefix: str, today: datetime.date):
+def _behind_schedule(prefix: str, today: datetime.date, cohort: Cohort | None = None):
     """True when an enrolment's progress is below the cohort's schedule: the elapsed fraction of
     its dates × 100 minus SCHEDULE_SLACK_POINTS. ``prefix`` leads from the row to the enrolment
     (``""`` on Enrollment, ``"enrollments__"`` on Cohort, ``"cohorts__enrollments__"`` on County).
-    Computed in integers, without division: progress × length < elapsed × 100 − slack × length."""
-    cohort = prefix.removesuffix("enrollments__") if prefix else "cohort__"
-    start, end = F(f"{cohort}start_date"), F(f"{cohort}end_date")
+    Computed in integers, without division: progress × length < elapsed × 100 − slack × length.
+    Given the ``cohort`` of every row (one cohort's roster), its length and elapsed days are
+    numbers here rather than expressions over a join."""
+    progress = F(f"{prefix}progress_percent")
+    if cohort is not None:
+        length = max((cohort.end_date - cohort.start_date).days, 1)
+        elapsed = min(max((today - cohort.start_date).days, 0), length)
+        return LessThan(progress * length, elapsed * 100 - SCHEDULE_SLACK_POINTS * length)
+    path = prefix.removesuffix("enrollments__") if prefix else "cohort__"
+    start, end = F(f"{path}start_date"), F(f"{path}end_date")
     length = Greatest(DaysBetween(end, start), Value(1))
     elapsed = Least(Greatest(DaysBetween(Value(today, output_field=DateField()), start), Value(0)), length)
-    return LessThan(
-        F(f"{prefix}progress_percent") * length, elapsed * 100 - Value(SCHEDULE_SLACK_POINTS) * length
-    )
+    return LessThan(progress * length, elapsed * 100 - Value(SCHEDULE_SLACK_POINTS) * length)
 
 
-def at_risk_condition(*, prefix: str = "", now: datetime.datetime | None = None) -> Q:
+def at_risk_condition(
+    *, prefix: str = "", now: datetime.datetime | None = None, cohort: Cohort | None = None
+) -> Q:
     """Q for an active enrolment at risk: no activity for ACTIVITY_WINDOW (or never), or behind
-    its cohort's schedule. Waiting, completed and withdrawn enrolments are never at risk."""
+    its cohort's schedule. Waiting, completed and withdrawn enrolments are never at risk.
+    ``cohort``: every row's cohort, when they share one (see _behind_schedule)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     inactive = Q(**{f"{prefix}last_activity_at__isnull": True}) | Q(
         **{f"{prefix}last_activity_at__lt": now - ACTIVITY_WINDOW}
     )
-    return Q(**{f"{prefix}status": "active"}) & (inactive | Q(_behind_schedule(prefix, today)))
+    return Q(**{f"{prefix}status": "active"}) & (inactive | Q(_behind_schedule(prefix, today, cohort)))
 
 
 def headline_counts(*, prefix: str, now: datetime.datetime | None = None) -> dict:
@@ -171,18 +175,6 @@ def workspace_counties_listed(user) -> QuerySet[County]:
     if user.is_staff:
         counties = counties.filter(Exists(Cohort.objects.filter(county=OuterRef("pk"))))
     return counties.with_parents().order_by("code")
-
-
-def coordinator_county_codes(user) -> list[str]:
-    """The codes of the counties ``user`` coordinates: one query, then from the cache until an
-    assignment of theirs changes (which bumps their ``user:<id>`` stamp)."""
-    return pagecache.user_value(
-        user.pk,
-        "county-codes",
-        lambda: list(
-            CoordinatorAssignment.objects.filter(coordinator=user).values_list("county_id", flat=True)
-        ),
-    )
 
 
 def _set_headlines(item, numbers: dict | None) -> None:
@@ -264,10 +256,24 @@ def _count_subquery(queryset: QuerySet, group_by: str) -> Subquery:
     )
 
 
+# What the roster page and its export read: no model field more.
+ROSTER_FIELDS = (
+    "status",
+    "progress_percent",
+    "last_activity_at",
+    "enrolled_at",
+    "learner",
+    "learner__name",
+    "learner__mobile",
+    "learner__email",
+    "learner__learner_profile__school",
+)
+
+
 def cohort_roster(*, cohort: Cohort, filters: RosterFilters | None = None, now=None) -> QuerySet:
-    """The cohort's enrolments with the learner and their profile, the attendance rate (percent of
-    the sessions held so far, excused ones left out; None before any) and the at-risk flag, in
-    one query whatever the number of learners."""
+    """The cohort's enrolments with the learner and their profile (ROSTER_FIELDS only), the
+    attendance rate (percent of the sessions held so far, excused ones left out; None before
+    any) and the at-risk flag, in one query whatever the number of learners."""
     from enrollment.models import Enrollment
 
     filters = filters or RosterFilters()
@@ -285,17 +291,14 @@ def cohort_roster(*, cohort: Cohort, filters: RosterFilters | None = None, now=N
     roster = (
         Enrollment.objects.filter(cohort=cohort)
         .select_related("learner", "learner__learner_profile")
+        .only(*ROSTER_FIELDS)
+        # Aliases, not annotations, and NULLIF rather than CASE: each subquery appears once in
+        # the SQL (an annotation repeats its expression wherever it is referenced).
+        .alias(sessions_counted=held_count - excused, sessions_present=present)
         .annotate(
-            sessions_counted=ExpressionWrapper(held_count - excused, output_field=IntegerField()),
-            sessions_present=present,
-        )
-        .annotate(
-            attendance_rate=Case(
-                When(sessions_counted__gt=0, then=F("sessions_present") * 100 / F("sessions_counted")),
-                default=None,
-                output_field=IntegerField(),
-            ),
-            at_risk=ExpressionWrapper(at_risk_condition(now=now), output_field=BooleanField()),
+            # None while no session counts: a division by NULL is NULL.
+            attendance_rate=F("sessions_present") * 100 / NullIf(F("sessions_counted"), 0),
+            at_risk=ExpressionWrapper(at_risk_condition(now=now, cohort=cohort), output_field=BooleanField()),
         )
     )
     if filters.status:
@@ -315,15 +318,17 @@ def cohort_pending_requests(*, cohort: Cohort) -> QuerySet:
     )
 
 
-def cohort_class_learners(*, cohort: Cohort) -> QuerySet:
-    """The learners a roll call lists: studying or completed in the cohort, by name."""
+def cohort_class_learners(*, cohort: Cohort) -> list[tuple[int, str]]:
+    """The learners a roll call lists, studying or completed in the cohort, by name: (learner id,
+    the name pages show, as accounts.models.user_display), without a model instance per row."""
     from enrollment.models import Enrollment
 
-    return (
+    rows = (
         Enrollment.objects.filter(cohort=cohort, status__in=["active", "completed"])
-        .select_related("learner")
         .order_by("learner__name", "pk")
+        .values_list("learner_id", "learner__name", "learner__email", "learner__mobile")
     )
+    return [(pk, name or email or mobile or str(pk)) for pk, name, email, mobile in rows]
 
 
 def sessions_with_attendance(*, cohort: Cohort) -> QuerySet[ClassSession]:

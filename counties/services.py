@@ -14,7 +14,6 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from courses.models import Course
-from talentportal import pagecache
 
 from .models import (
     Announcement,
@@ -92,7 +91,6 @@ def cohort_join_code_regenerate(*, cohort: Cohort) -> Cohort:
         except IntegrityError:
             continue
     cohort.refresh_from_db(fields=["join_code"])
-    pagecache.bump(f"cohort:{cohort.pk}")
     return cohort
 
 
@@ -150,8 +148,6 @@ def attendance_record(*, session: ClassSession, statuses: dict[int, str]) -> int
             unique_fields=["session", "learner"],
             update_fields=["status", "recorded_at"],
         )
-        # The roster shows attendance rates; the learners' own pages follow their attendance.
-        pagecache.bump(f"cohort:{session.cohort_id}", *pagecache.user_stamps(statuses))
     if session.cohort.min_attendance_percent:
         cohort_completion_recheck(cohort_id=session.cohort_id, learner_ids=statuses)
     return len(statuses)
@@ -199,7 +195,6 @@ def announcement_email_send(*, announcement_id: int) -> int:
     ):
         return 0
     announcement = Announcement.objects.select_related("cohort__course", "author").get(pk=announcement_id)
-    pagecache.bump(f"cohort:{announcement.cohort_id}")
     learners = (
         User.objects.filter(
             enrollments__cohort_id=announcement.cohort_id,

@@ -19,7 +19,6 @@ from qrcode.image.svg import SvgPathImage
 from enrollment.certificates import cohort_certificate_counts, cohort_certificates_issue
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError, enrollment_approve, enrollment_decline, enrollment_withdraw
-from talentportal import pagecache
 
 from . import tasks
 from .exports import EXPORT_FORMATS, spreadsheet_response
@@ -44,9 +43,17 @@ from .imports import (
     job_result_rows,
     mask_mobile,
 )
-from .models import ClassSession, Cohort, County, ImportJob, PlacementOutcome, Prefecture, Province
+from .models import (
+    Attendance,
+    ClassSession,
+    Cohort,
+    County,
+    ImportJob,
+    PlacementOutcome,
+    Prefecture,
+    Province,
+)
 from .selectors import (
-    COUNTY_HEADLINES_SECONDS,
     MAX_MATCHES,
     attach_cohort_headlines,
     attach_county_headlines,
@@ -55,7 +62,6 @@ from .selectors import (
     cohort_pending_requests,
     cohort_roster,
     cohorts_with_headlines,
-    coordinator_county_codes,
     county_placement_summary,
     sessions_with_attendance,
     workspace_counties,
@@ -152,10 +158,13 @@ def _workspace_counties(request):
     return counties
 
 
-def _cohort_for(request, pk: int) -> Cohort:
-    return get_object_or_404(
-        Cohort.objects.visible_to(request.user).select_related("course", "county"), pk=pk
-    )
+def _cohort_for(request, pk: int, *, related: tuple[str, ...] = ("course", "county")) -> Cohort:
+    """The cohort, if the user manages it; ``related=()`` for pages that show neither its course
+    nor its county (a join and two model instances less)."""
+    cohorts = Cohort.objects.visible_to(request.user)
+    if related:  # select_related() without fields would follow every foreign key
+        cohorts = cohorts.select_related(*related)
+    return get_object_or_404(cohorts, pk=pk)
 
 
 def _county_for(request, code: str) -> County:
@@ -184,47 +193,44 @@ def _contact(learner) -> str:
     return ""
 
 
-def _home_stamps(request) -> list[str]:
-    return [f"county:{code}" for code in coordinator_county_codes(request.user)]
-
-
 @login_required
 @require_GET
 def coordinator_home(request):
     """The coordinator's counties and cohorts with their headline numbers (fixed query count).
-
-    A coordinator's page is cached until one of their counties changes. The county numbers are
-    cached for COUNTY_HEADLINES_SECONDS already, so the page lives no longer. Staff see every
-    county's classes: their page would hang on some thousand county stamps, at least one of them
-    bumped by nearly every enrolment, so it is rendered each time."""
-    if request.user.is_staff:
-        return _coordinator_home(request)
-    return _coordinator_home_cached(request)
-
-
-def _coordinator_home(request):
+    The county numbers, the same for everyone who sees the county, are cached for
+    COUNTY_HEADLINES_SECONDS (counties.selectors.attach_county_headlines)."""
     county_page = Paginator(workspace_counties_listed(request.user), WORKSPACE_PAGE_SIZE).get_page(
         request.GET.get("county_page")
     )
     if not request.user.is_staff and not county_page.paginator.count:
         raise Http404
-    cohort_page = Paginator(
-        _cohorts_listed(request.user).exclude(status=Cohort.Status.CLOSED), WORKSPACE_PAGE_SIZE
-    )
-    cohort_page = cohort_page.get_page(request.GET.get("page"))
     county_page.object_list = attach_county_headlines(list(county_page.object_list))
-    cohort_page.object_list = attach_cohort_headlines(list(cohort_page.object_list))
+    cohort_page = _cohort_page(request, _cohorts_listed(request.user).exclude(status=Cohort.Status.CLOSED))
     context = {"counties": county_page.object_list, "county_page": county_page, "page": cohort_page}
     return render(request, "counties/coordinator_home.html", context)
 
 
-_coordinator_home_cached = pagecache.cached_page(_home_stamps, who="user", timeout=COUNTY_HEADLINES_SECONDS)(
-    _coordinator_home
-)
+# What counties/_cohort_items.html shows of a cohort.
+COHORT_ITEM_FIELDS = ("name", "status", "start_date", "end_date", "course__title", "county__name")
 
 
 def _cohorts_listed(user):
-    return Cohort.objects.visible_to(user).select_related("course", "county").order_by("-start_date", "name")
+    return (
+        Cohort.objects.visible_to(user)
+        .select_related("course", "county")
+        .only(*COHORT_ITEM_FIELDS)
+        .order_by("-start_date", "name")
+    )
+
+
+def _cohort_page(request, cohorts):
+    """A page of cohorts for counties/_cohort_items.html: headline numbers and status labels."""
+    page = Paginator(cohorts, WORKSPACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_cohort_headlines(list(page.object_list))
+    status_labels = dict(Cohort.Status.choices)  # get_status_display() rebuilds this per call
+    for cohort in page.object_list:
+        cohort.status_label = status_labels[cohort.status]
+    return page
 
 
 @login_required
@@ -236,12 +242,10 @@ def cohort_list(request):
     status = request.GET.get("status", "")
     if status in Cohort.Status.values:
         cohorts = cohorts.filter(status=status)
-    page = Paginator(cohorts, WORKSPACE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_cohort_headlines(list(page.object_list))
     return render(
         request,
         "counties/cohort_list.html",
-        {"page": page, "status": status, "statuses": Cohort.Status.choices},
+        {"page": _cohort_page(request, cohorts), "status": status, "statuses": Cohort.Status.choices},
     )
 
 
@@ -338,26 +342,22 @@ def cohort_poster(request, pk: int):
 # --- roster --------------------------------------------------------------------------------------
 
 
-def _roster_stamps(request, pk: int) -> list[str]:
-    # Nothing read here: the page is cached per user and only after the view let that user see
-    # it (a 404 is never stored), and losing the county bumps the user's stamp.
-    return [f"cohort:{pk}"]
-
-
-# Daily: the attendance rate counts the sessions held up to today.
 @login_required
 @require_GET
-@pagecache.cached_page(_roster_stamps, who="user", daily=True)
 def roster(request, pk: int):
     """The cohort's learners with progress, activity, attendance and the at-risk flag: filtered,
     sorted and paginated, in a fixed number of queries."""
-    cohort = _cohort_for(request, pk)
+    cohort = _cohort_for(request, pk, related=())
     form = RosterFilterForm(request.GET)
     page = Paginator(cohort_roster(cohort=cohort, filters=form.filters()), ROSTER_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    status_labels = dict(Enrollment.Status.choices)  # get_status_display() rebuilds this per call
     for enrollment in page.object_list:
         enrollment.contact = _contact(enrollment.learner)
+        enrollment.status_label = status_labels[enrollment.status]
+        last_activity = enrollment.last_activity_at
+        enrollment.last_activity_on = timezone.localdate(last_activity) if last_activity else None
     context = {"cohort": cohort, "form": form, "page": page, "export_query": request.GET.urlencode()}
     return render(request, "counties/roster.html", context)
 
@@ -563,9 +563,9 @@ def session_create(request, pk: int):
 def roll_call(request, pk: int, session_pk: int):
     """Take attendance on a phone: everyone present unless tapped absent or excused; one submit
     saves the whole class."""
-    cohort = _cohort_for(request, pk)
+    cohort = _cohort_for(request, pk, related=())
     session = get_object_or_404(ClassSession, cohort=cohort, pk=session_pk)
-    learners = list(cohort_class_learners(cohort=cohort))
+    learners = cohort_class_learners(cohort=cohort)
     recorded = dict(session.attendances.values_list("learner_id", "status"))
     form = RollCallForm(request.POST or None, learners=learners, recorded=recorded)
     if request.method == "POST" and form.is_valid():
@@ -573,7 +573,13 @@ def roll_call(request, pk: int, session_pk: int):
         count = attendance_record(session=session, statuses=form.statuses())
         messages.success(request, _("Attendance saved for %(count)d learners.") % {"count": count})
         return redirect("counties:session_list", pk=cohort.pk)
-    context = {"cohort": cohort, "session": session, "form": form, "taken": bool(recorded)}
+    context = {
+        "cohort": cohort,
+        "session": session,
+        "rows": form.rows(),
+        "labels": {value: str(label) for value, label in Attendance.Status.choices},
+        "taken": bool(recorded),
+    }
     return render(request, "counties/roll_call.html", context)
 
 
@@ -684,5 +690,6 @@ def county_placements_export(request, code: str, fmt: str):
                 placement.outcome_date,
             ]
 
-    filename = f"{county.name}-{_('placements')}-{timezone.localdate():%Y%m%d}"
+    label = _("placements")  # outside the f-string, where makemessages finds it
+    filename = f"{county.name}-{label}-{timezone.localdate():%Y%m%d}"
     return spreadsheet_response(fmt=fmt, filename=filename, headers=placement_headers(), rows=rows())

@@ -1,25 +1,12 @@
-"""Whole-page cache of the public catalogue pages for visitors (not signed in).
-
-Visitors on slow links are most of the catalogue's traffic and all see the same page, so it is
-rendered once per language and URL (see talentportal.pagecache). The ``catalogue`` stamp is
-bumped whenever a course is published, archived or edited, or its lessons change; anything
-else shows within CACHE_SECONDS.
-"""
+"""The public catalogue pages for visitors (not signed in) come whole from the cache for a
+minute: visitors on slow links are most of the catalogue's traffic and all see the same page
+(see talentportal.visitorcache). A published, archived or edited course shows within
+CACHE_SECONDS; signed-in users always get the page as it is."""
 
 from __future__ import annotations
 
-from talentportal import pagecache
+from talentportal.visitorcache import cache_for_visitors as _cache_for_visitors
 
 CACHE_SECONDS = 60
 
-
-def catalogue_changed(**_kwargs) -> None:
-    """Invalidate every cached page built on the catalogue (courses.receivers calls it)."""
-    pagecache.bump("catalogue")
-
-
-def catalogue_stamps(request, *args, **kwargs) -> list[str]:
-    return ["catalogue"]
-
-
-cache_for_visitors = pagecache.cached_page(catalogue_stamps, who="visitor", timeout=CACHE_SECONDS)
+cache_for_visitors = _cache_for_visitors(CACHE_SECONDS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.utils.functional import cached_property
 
 from counties.models import Cohort, County
 
@@ -54,18 +55,50 @@ def course_catalogue(*, filters: CatalogueFilters, county: County | None = None)
     return courses.defer("description", "prerequisites").order_by("-published_at", "title")
 
 
-def course_syllabus(*, courses: QuerySet[Course], with_bodies: bool = False) -> QuerySet[Course]:
-    """``courses`` with the syllabus prefetched: modules → lessons, each module's quiz and the
-    final quiz with their question counts. Lesson bodies only when ``with_bodies`` (preview)."""
-    lessons = Lesson.objects.order_by("order")
-    quizzes = Quiz.objects.annotate(question_count=Count("questions"))
-    if with_bodies:
-        lessons = lessons.prefetch_related("attachments")
-        quizzes = quizzes.prefetch_related("questions__choices")
-    else:
-        lessons = lessons.defer("body", "body_html")
-    modules = Module.objects.order_by("order").prefetch_related(Prefetch("lessons", queryset=lessons))
-    return courses.select_related("track").prefetch_related(
-        Prefetch("modules", queryset=modules),
-        Prefetch("quizzes", queryset=quizzes.order_by("pk"), to_attr="quiz_list"),
-    )
+class Syllabus:
+    """A course's modules with their lessons and quiz, its final quiz, and the number and
+    minutes of its lessons, read on first use (3 queries): a page that shows the syllabus from
+    the cache reads none of it. Lesson bodies and quiz questions only ``with_bodies`` (the
+    staff preview)."""
+
+    def __init__(self, course: Course, *, with_bodies: bool = False):
+        self.course = course
+        self.with_bodies = with_bodies
+
+    @cached_property
+    def _read(self) -> tuple[list[tuple[Module, Quiz | None]], Quiz | None]:
+        lessons = Lesson.objects.order_by("order")
+        quizzes = Quiz.objects.annotate(question_count=Count("questions")).order_by("pk")
+        if self.with_bodies:
+            lessons = lessons.prefetch_related("attachments")
+            quizzes = quizzes.prefetch_related("questions__choices")
+        else:
+            lessons = lessons.defer("body", "body_html")
+        modules = Module.objects.order_by("order").prefetch_related(Prefetch("lessons", queryset=lessons))
+        prefetch_related_objects(
+            [self.course],
+            Prefetch("modules", queryset=modules),
+            Prefetch("quizzes", queryset=quizzes, to_attr="quiz_list"),
+        )
+        module_quizzes = {quiz.module_id: quiz for quiz in self.course.quiz_list}
+        syllabus = [(module, module_quizzes.get(module.pk)) for module in self.course.modules.all()]
+        return syllabus, module_quizzes.get(None)
+
+    @property
+    def modules(self) -> list[tuple[Module, Quiz | None]]:
+        """(module with its lessons, the module's quiz or None) in order."""
+        return self._read[0]
+
+    @property
+    def final_quiz(self) -> Quiz | None:
+        return self._read[1]
+
+    @cached_property
+    def lesson_count(self) -> int:
+        return sum(len(module.lessons.all()) for module, _quiz in self.modules)
+
+    @cached_property
+    def lesson_minutes(self) -> int:
+        return sum(
+            lesson.duration_minutes for module, _quiz in self.modules for lesson in module.lessons.all()
+        )

@@ -10,10 +10,15 @@ from django.views.decorators.http import require_GET
 from .cache import cache_for_visitors
 from .forms import CatalogueFilterForm
 from .models import Course
-from .selectors import CatalogueFilters, course_catalogue, course_syllabus, learner_county
+from .selectors import CatalogueFilters, Syllabus, course_catalogue, learner_county
 
 CATALOGUE_PAGE_SIZE = 12
 MAX_COHORTS_SHOWN = 10
+# A course page's syllabus is the same for everyone: it is cached per course, language and
+# course.updated_at, so a publication or a change of the course shows at once. An edit of a module,
+# lesson or quiz alone leaves updated_at as it is and shows within a minute, as on the visitors'
+# whole course page (courses.cache).
+SYLLABUS_CACHE_SECONDS = 60
 
 
 @require_GET
@@ -37,7 +42,7 @@ def course_detail(request, slug: str):
     Drafts and courses in review are 404 here (staff use the preview); archived courses are
     shown to staff only — enrolled learners reach them through the enrollment app.
     """
-    courses = Course.objects.visible_to(request.user)
+    courses = Course.objects.visible_to(request.user).select_related("track")
     if request.user.is_authenticated:
         # The learner's enrolment status for the enrol box, in the same query (courses does
         # not import enrollment: the reverse relation is enough).
@@ -45,7 +50,7 @@ def course_detail(request, slug: str):
             my_enrollment=FilteredRelation("enrollments", condition=Q(enrollments__learner=request.user)),
             my_enrollment_status=F("my_enrollment__status"),
         )
-    course = get_object_or_404(course_syllabus(courses=courses), slug=slug)
+    course = get_object_or_404(courses, slug=slug)
     return _render_course(request, course, preview=False)
 
 
@@ -55,7 +60,7 @@ def course_preview(request, slug: str):
     """A course in any status as a learner would see it, with lesson bodies and quizzes. Staff only."""
     if not (request.user.is_staff and request.user.has_perm("courses.view_course")):
         raise PermissionDenied
-    course = get_object_or_404(course_syllabus(courses=Course.objects.all(), with_bodies=True), slug=slug)
+    course = get_object_or_404(Course.objects.select_related("track"), slug=slug)
     return _render_course(request, course, preview=True)
 
 
@@ -63,23 +68,14 @@ def _render_course(request, course: Course, *, preview: bool):
     county = learner_county(request.user)
     cohorts = []
     if county is not None:
-        cohorts = list(
-            course.cohorts.upcoming().filter(county=county).select_related("county")[:MAX_COHORTS_SHOWN]
-        )
-    module_quizzes = {quiz.module_id: quiz for quiz in course.quiz_list if quiz.module_id is not None}
-    final_quiz = next((quiz for quiz in course.quiz_list if quiz.module_id is None), None)
-    syllabus = [(module, module_quizzes.get(module.pk)) for module in course.modules.all()]
-    lesson_minutes = sum(
-        lesson.duration_minutes for module, _quiz in syllabus for lesson in module.lessons.all()
-    )
+        cohorts = list(course.cohorts.upcoming().filter(county=county)[:MAX_COHORTS_SHOWN])
     context = {
         "course": course,
         "county": county,
         "cohorts": cohorts,
-        "syllabus": syllabus,
-        "final_quiz": final_quiz,
-        "lesson_count": sum(len(module.lessons.all()) for module, _quiz in syllabus),
-        "lesson_minutes": lesson_minutes,
+        # Read only when the page's syllabus is not in the cache (see the template).
+        "syllabus": Syllabus(course, with_bodies=preview),
+        "syllabus_cache_seconds": SYLLABUS_CACHE_SECONDS,
         "preview": preview,
     }
     return render(request, "courses/detail.html", context)

@@ -18,10 +18,6 @@ class EnrollmentConfig(AppConfig):
     def ready(self) -> None:
         from courses.signals import curriculum_changed
 
-        from . import receivers
-
-        receivers.connect()
-
         curriculum_changed.connect(
             _refresh_progress_on_curriculum_change, dispatch_uid="enrollment_refresh_progress"
         )

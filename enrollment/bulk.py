@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from counties.models import Cohort
 from courses.models import Course
-from talentportal import pagecache
 
 from .models import Enrollment
 from .services import EnrollmentError
@@ -86,8 +85,4 @@ def cohort_enrol_bulk(*, cohort: Cohort, learners: Iterable[User | int]) -> Bulk
             result.created.add(enrollment.learner_id)
         else:
             result.existing[enrollment.learner_id] = enrollment
-    if result.created:
-        pagecache.bump(
-            *pagecache.user_stamps(result.created), f"cohort:{cohort.pk}", f"county:{cohort.county_id}"
-        )
     return result

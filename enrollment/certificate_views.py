@@ -10,18 +10,12 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from counties.models import County
-from talentportal import pagecache
 
 from .certificates import mask_name
 from .models import Certificate
 from .services import normalize_join_code
 
 VERIFY_RATE = "talentportal.views.verify_rate"
-
-
-def _verify_stamps(request, code: str) -> list[str]:
-    # The course's title and track come from the catalogue; the rest is the certificate's.
-    return [f"certificate:{normalize_join_code(code)}", "catalogue"]
 
 
 @require_GET
@@ -35,14 +29,12 @@ def verify_form(request):
 
 @require_GET
 @ratelimit(key="ip", rate=VERIFY_RATE, block=True)
-@pagecache.cached_page(_verify_stamps, who="visitor")
 def verify(request, code: str):
     """Valid or revoked, the course, the date and the learner's name partly masked.
 
     An unknown code answers 404 with the same page for every code, saying nothing about which
-    codes exist; the page is rate limited per address against guessing (cached pages too: the
-    limit is counted before the cache is asked). Visitors' pages are cached until the
-    certificate (revocation, the learner's name) or the catalogue changes.
+    codes exist; the page is rate limited per address against guessing. One indexed query, never
+    cached: a revocation shows at once.
     """
     certificate = (
         Certificate.objects.select_related("enrollment__learner", "enrollment__course__track")

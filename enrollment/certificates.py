@@ -31,7 +31,6 @@ from reportlab.pdfgen.canvas import Canvas
 from counties.models import LearnerProfile
 
 from .models import Certificate
-from .receivers import certificates_changed
 
 logger = logging.getLogger(__name__)
 
@@ -232,8 +231,7 @@ def certificate_record_failure(*, certificate_id: int, error: str, final: bool) 
     update = {"last_error": error[:2000]}
     if final:
         update["status"] = Certificate.Status.FAILED
-    if Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.PENDING).update(**update):
-        certificates_changed(Certificate.objects.filter(pk=certificate_id))
+    Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.PENDING).update(**update)
 
 
 def certificate_count_attempt(*, certificate_id: int) -> None:
@@ -249,7 +247,6 @@ def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
     Certificate.objects.filter(pk=certificate.pk).exclude(status=Certificate.Status.REVOKED).update(
         status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revoked_reason=reason[:300]
     )
-    certificates_changed(Certificate.objects.filter(pk=certificate.pk))
     certificate.refresh_from_db()
     return certificate
 
@@ -301,7 +298,6 @@ def certificates_issue_again(certificates: models.QuerySet[Certificate]) -> int:
     """Queue every one of ``certificates`` still to be issued — pending ones, and failed ones put
     back to pending. Returns how many were queued. Safe to repeat: each is issued once."""
     failed = certificates.filter(status=Certificate.Status.FAILED)
-    certificates_changed(failed)
     failed.update(status=Certificate.Status.PENDING, attempts=0, last_error="")
     ids = list(certificates.filter(status=Certificate.Status.PENDING).values_list("pk", flat=True))
     certificates_queue(ids)

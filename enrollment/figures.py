@@ -14,18 +14,24 @@ Definitions (also shown on the page):
 - counties reached: counties with at least one enrolment by the end of the period.
 
 The refresh runs GROUP BY queries inside the database (INSERT … SELECT): no learner or enrolment
-row ever reaches Python. The reads are a fixed number of small aggregate queries over the cubes.
+row ever reaches Python. The reads are nine aggregate queries over the cubes for a snapshot, a
+scope and filters, kept in the cache under exactly those (a refresh writes a new snapshot, so its
+figures get new keys: nothing is ever invalidated); the names of areas, tracks and courses are
+read afresh on every view.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
@@ -52,7 +58,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from counties.models import Cohort, County, LearnerProfile, PlacementOutcome, Prefecture, Province
 from courses.models import Track
-from talentportal import pagecache
 
 from .figures_models import (
     FigureActivity,
@@ -375,8 +380,8 @@ def figures_refresh(*, now: datetime.datetime | None = None) -> FiguresSnapshot 
     One transaction: readers keep seeing the previous snapshot until it commits, and a failure
     leaves the previous snapshot in place. Snapshots older than the previous one are deleted.
     Concurrent refreshes: the second returns None at once (PostgreSQL advisory lock). Idempotent:
-    a second run rebuilds the same figures from the same rows. The cached dashboard pages
-    (``figures`` stamp) are dropped once the new snapshot is committed.
+    a second run rebuilds the same figures from the same rows. The dashboard shows the new
+    snapshot once this commits (the numbers cached per snapshot need no invalidation).
     """
     now = now or timezone.now()
     year = timezone.localdate(now).year
@@ -404,15 +409,22 @@ def figures_refresh(*, now: datetime.datetime | None = None) -> FiguresSnapshot 
                     cursor.execute(f"ANALYZE {_quote(model._meta.db_table)}")
         snapshot.duration_ms = int((time.perf_counter() - started) * 1000)
         snapshot.save(update_fields=["duration_ms"])
-    pagecache.bump("figures")
     return snapshot
 
 
 # --- the reads ------------------------------------------------------------------------------
 
+# A snapshot's figures never change (a refresh writes a new snapshot, which gets new cache keys):
+# the timeout, about one refresh period, only lets the entries of replaced snapshots go.
+CACHE_TIMEOUT = 15 * 60
+
 
 def latest_snapshot() -> FiguresSnapshot | None:
     return FiguresSnapshot.objects.order_by("-taken_at", "-pk").first()
+
+
+def _digest(value: str) -> str:
+    return hashlib.blake2b(value.encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -424,6 +436,11 @@ class FigureScope:
     @property
     def is_programme(self) -> bool:
         return self.county_codes is None
+
+    @property
+    def key(self) -> str:
+        """The scope in cache keys: every coordinator of the same counties sees the same figures."""
+        return "programme" if self.is_programme else _digest(",".join(sorted(self.county_codes)))
 
     def counties(self) -> QuerySet[County]:
         counties = County.objects.all()
@@ -471,8 +488,13 @@ def _ratio(part: int | None, whole: int | None) -> float | None:
 
 @dataclass
 class Figures:
-    """The dashboard's figures for one snapshot, scope and filters. Every method runs a fixed
-    number of aggregate queries over the snapshot's cube rows."""
+    """The dashboard's figures for one snapshot, scope and filters.
+
+    Two parts, read once per instance: ``numbers``, every sum the page shows, from a fixed number
+    of aggregate queries over the snapshot's cube rows, kept in the cache under everything they
+    depend on (``cache_key``); and ``names``, the areas, tracks and courses they belong to, read
+    afresh (2 or 3 small queries), so a rename shows at once.
+    """
 
     snapshot: FiguresSnapshot
     scope: FigureScope
@@ -488,41 +510,39 @@ class Figures:
     def week_to(self) -> datetime.date | None:
         return week_of(self.filters.date_to) if self.filters.date_to else None
 
-    def _area_rows(self, model: type[Model], *, grouped: bool = False) -> QuerySet:
-        """Rows of ``model`` at the coarsest level the area filters and the scope allow.
-        ``grouped``: for a breakdown by the area below the filtered one (provinces, prefectures
-        or counties), so the programme's rows never do."""
-        rows = model.objects.filter(snapshot=self.snapshot)
+    def _area_lookups(self, *, grouped: bool = False) -> dict[str, Any]:
+        """The rows at the coarsest level the area filters and the scope allow. ``grouped``: for
+        a breakdown by the area below the filtered one (provinces, prefectures or counties), so
+        the programme's rows never do."""
         filters = self.filters
         if filters.county:
-            return rows.filter(level=Level.COUNTY, county=filters.county)
+            return {"level": Level.COUNTY, "county_id": filters.county.pk}
         if self.scope.is_programme and not filters.prefecture:
             if filters.province and not grouped:
-                return rows.filter(level=Level.PROVINCE, province=filters.province)
+                return {"level": Level.PROVINCE, "province_id": filters.province.pk}
             if not filters.province:
-                return rows.filter(level=Level.PROVINCE if grouped else Level.PROGRAMME)
-        rows = rows.filter(level=Level.COUNTY)
+                return {"level": Level.PROVINCE if grouped else Level.PROGRAMME}
+        lookups: dict[str, Any] = {"level": Level.COUNTY}
         if not self.scope.is_programme:
-            rows = rows.filter(county__in=self.scope.county_codes)
+            lookups["county_id__in"] = self.scope.county_codes
         if filters.prefecture:
-            return rows.filter(prefecture=filters.prefecture)
-        if filters.province:
-            return rows.filter(province=filters.province)
-        return rows
+            lookups["prefecture_id"] = filters.prefecture.pk
+        elif filters.province:
+            lookups["province_id"] = filters.province.pk
+        return lookups
 
     def _rows(
-        self, model: type[Model], *, weeks: bool = True, grouped: bool = False, by_track: bool = False
+        self, model: type[Model], *, weeks: bool = True, grouped: bool = False, each_track: bool = False
     ) -> QuerySet:
-        """Rows of ``model`` in the scope and filters. Learners are counted once over all tracks
-        (rows without a track) unless a track is filtered or ``by_track`` asks for each track."""
-        rows = self._area_rows(model, grouped=grouped)
+        """Rows of ``model`` in the scope and filters, in one filter() (a page runs nine such
+        queries). Learners are counted once over all tracks (rows without a track) unless a
+        track is filtered; ``each_track`` adds the rows of each track."""
+        lookups = {"snapshot_id": self.snapshot.pk, **self._area_lookups(grouped=grouped)}
         if self.filters.track:
-            rows = rows.filter(track=self.filters.track)
-        elif model is FigureLearners:
-            rows = rows.filter(track__isnull=not by_track)
-        if weeks:
-            rows = rows.filter(self._week_q())
-        return rows
+            lookups["track_id"] = self.filters.track.pk
+        elif model is FigureLearners and not each_track:
+            lookups["track_id__isnull"] = True
+        return model.objects.filter(self._week_q() if weeks else Q(), **lookups)
 
     def _week_q(self) -> Q:
         condition = Q()
@@ -532,30 +552,77 @@ class Figures:
             condition &= Q(week__lte=self.week_to)
         return condition
 
-    # --- headline figures ---
+    # --- the numbers ---
 
-    def headline(self) -> dict[str, Any]:
-        """The headline figures (5 queries)."""
-        activity = self._rows(FigureActivity).aggregate(**_activity_sums())
-        # Learners who registered in the period; trained to date (the target) whenever they did.
-        learners = self._rows(FigureLearners, weeks=False).aggregate(
-            trained_to_date=Coalesce(Sum("trained"), 0), **_learner_sums(self._week_q())
+    @cached_property
+    def cache_key(self) -> str:
+        """Everything the numbers depend on: the snapshot (its time as well as its id, which a
+        restored database can hand out again), the scope, the filters (the dates as the weeks
+        they count) and the deployed code."""
+        filters = self.filters
+        parts = (
+            settings.PORTAL_RELEASE,
+            self.snapshot.pk,
+            self.snapshot.taken_at.isoformat(),
+            self.scope.key,
+            self.week_from,
+            self.week_to,
+            *(
+                item.pk if item else ""
+                for item in (filters.track, filters.province, filters.prefecture, filters.county)
+            ),
         )
-        placements = self._rows(FigurePlacement).aggregate(**_placement_sums())
-        reach = self._reach().aggregate(
-            counties=Count("county"), priority_counties=Count("county", filter=Q(is_priority=True))
+        return "figures:" + ":".join(str(part) for part in parts)
+
+    @cached_property
+    def numbers(self) -> dict[str, Any]:
+        """Every sum of the page: from the cache, else from the cubes (9 queries)."""
+        numbers = cache.get(self.cache_key)
+        if numbers is None:
+            numbers = self._count()
+            cache.set(self.cache_key, numbers, CACHE_TIMEOUT)
+        return numbers
+
+    def _count(self) -> dict[str, Any]:
+        area = f"{self.area_kind()}_id"
+        # Learners of every week, the period's sums filtered (the target counts the learners
+        # trained whenever they registered); over all tracks (no track) and per track.
+        learners = _grouped(
+            self._rows(FigureLearners, weeks=False, each_track=True),
+            ("track_id", "gender", "age_band"),
+            {"trained_to_date": Sum("trained"), **_learner_sums(self._week_q())},
         )
-        target = settings.PROGRAMME_TARGET_LEARNERS
+        overall = self.filters.track.pk if self.filters.track else None
+        weeks = self.chart_weeks()
+        weekly = {}
+        if weeks:
+            weekly = _grouped(
+                self._rows(FigureActivity, weeks=False).filter(week__gte=weeks[0], week__lte=weeks[-1]),
+                ("week",),
+                {"enrolled": Sum("enrolled"), "completed": Sum("completed")},
+            )
         return {
-            **activity,
-            **learners,
-            **placements,
-            **reach,
-            "target": target,
-            "target_percent": _ratio(learners["trained_to_date"], target),
-            "completion_rate": _ratio(activity["enrolled_completed"], activity["enrolled"]),
-            "placement_rate": _ratio(placements["placed_outcomes"], activity["completed"]),
-            "women_share": _ratio(learners["women"], learners["learners"]),
+            # Per course (and the course's track): the courses, the tracks and the headline.
+            "courses": _grouped(self._rows(FigureActivity), ("track_id", "course_id"), _activity_sums()),
+            "placements": _placements(self._rows(FigurePlacement), ("track_id", "course_id")),
+            "learners": {
+                (gender, age_band): row
+                for (track_id, gender, age_band), row in learners.items()
+                if track_id == overall
+            },
+            "track_learners": _summed(
+                {key: row for key, row in learners.items() if key[0] is not None}, _LEARNER_MEASURES
+            ),
+            "demographic": _grouped(
+                self._rows(FigureDemographic), ("gender", "age_band", "delivery"), _activity_sums()
+            ),
+            "reach": self._reach().aggregate(
+                counties=Count("county"), priority_counties=Count("county", filter=Q(is_priority=True))
+            ),
+            "weekly": weekly,
+            "area_activity": _grouped(self._rows(FigureActivity, grouped=True), (area,), _activity_sums()),
+            "area_learners": _grouped(self._rows(FigureLearners, grouped=True), (area,), _learner_sums()),
+            "area_placements": _placements(self._rows(FigurePlacement, grouped=True), (area,)),
         }
 
     def _reach(self) -> QuerySet:
@@ -573,6 +640,62 @@ class Figures:
             rows = rows.filter(first_week__lte=self.week_to)
         return rows
 
+    # --- the names ---
+
+    @cached_property
+    def names(self) -> dict[str, Any]:
+        """The names the page shows, as they are now (2 or 3 small queries): the scope's
+        provinces (the filter offers them), the areas of the area breakdown, the tracks with
+        their courses."""
+        provinces = list(self.scope.provinces().order_by("code").values_list("code", "name"))
+        kind = self.area_kind()
+        if kind == "province":
+            areas = [(code, name, False) for code, name in provinces]
+        elif kind == "prefecture":
+            prefectures = self.scope.prefectures().filter(province=self.filters.province).order_by("code")
+            areas = [(code, name, False) for code, name in prefectures.values_list("code", "name")]
+        else:
+            counties = self.scope.counties()
+            if self.filters.county:
+                counties = counties.filter(code=self.filters.county.code)
+            if self.filters.prefecture:
+                counties = counties.filter(prefecture=self.filters.prefecture)
+            areas = list(counties.order_by("code").values_list("code", "name", "is_priority"))
+        tracks, courses = {}, {}
+        for track_id, track, course_id, title in Track.objects.order_by("order", "name").values_list(
+            "pk", "name", "courses__pk", "courses__title"
+        ):
+            tracks[track_id] = track
+            if course_id is not None:
+                courses[course_id] = title
+        return {"provinces": provinces, "areas": areas, "tracks": tracks, "courses": courses}
+
+    @cached_property
+    def names_key(self) -> str:
+        """The names in cache keys: a rename changes the key."""
+        return _digest(repr(self.names))
+
+    # --- headline figures ---
+
+    def headline(self) -> dict[str, Any]:
+        numbers = self.numbers
+        activity = _total(numbers["courses"].values(), _ACTIVITY_MEASURES)
+        # Learners who registered in the period; trained to date (the target) whenever they did.
+        learners = _total(numbers["learners"].values(), ("trained_to_date", *_LEARNER_MEASURES))
+        placements = _total(numbers["placements"].values(), _PLACEMENT_MEASURES)
+        target = settings.PROGRAMME_TARGET_LEARNERS
+        return {
+            **activity,
+            **learners,
+            **placements,
+            **numbers["reach"],
+            "target": target,
+            "target_percent": _ratio(learners["trained_to_date"], target),
+            "completion_rate": _ratio(activity["enrolled_completed"], activity["enrolled"]),
+            "placement_rate": _ratio(placements["placed_outcomes"], activity["completed"]),
+            "women_share": _ratio(learners["women"], learners["learners"]),
+        }
+
     # --- weekly series ---
 
     def chart_weeks(self) -> list[datetime.date]:
@@ -585,26 +708,10 @@ class Figures:
         return [first + datetime.timedelta(weeks=n) for n in range(max(count, 0))]
 
     def weekly(self) -> list[dict[str, Any]]:
-        """Enrolments and completions per week of the chart (1 query)."""
-        weeks = self.chart_weeks()
-        if not weeks:
-            return []
-        found = {
-            row["week"]: row
-            for row in self._rows(FigureActivity, weeks=False)
-            .filter(week__gte=weeks[0], week__lte=weeks[-1])
-            .values("week")
-            .annotate(enrolled=Sum("enrolled"), completed=Sum("completed"))
-            .order_by()
-        }
-        return [
-            {
-                "week": week,
-                "enrolled": found.get(week, {}).get("enrolled", 0),
-                "completed": found.get(week, {}).get("completed", 0),
-            }
-            for week in weeks
-        ]
+        """Enrolments and completions per week of the chart."""
+        found = self.numbers["weekly"]
+        empty = {"enrolled": 0, "completed": 0}
+        return [{"week": week, **found.get(week, empty)} for week in self.chart_weeks()]
 
     # --- breakdowns ---
 
@@ -617,122 +724,69 @@ class Figures:
         return "province"
 
     def areas(self) -> list[dict[str, Any]]:
-        """One row per area below the filtered one (4 queries): the areas of the scope, with
-        zeros where nothing happened."""
-        kind = self.area_kind()
-        if kind == "province":
-            places = self.scope.provinces()
-        elif kind == "prefecture":
-            places = self.scope.prefectures().filter(province=self.filters.province)
-        else:
-            places = self.scope.counties().filter(
-                **({"code": self.filters.county.code} if self.filters.county else {})
-            )
-            if self.filters.prefecture:
-                places = places.filter(prefecture=self.filters.prefecture)
-        key = f"{kind}_id"
+        """One row per area below the filtered one: the areas of the scope, with zeros where
+        nothing happened."""
+        numbers = self.numbers
         rows = [
-            {"key": place.code, "name": place.name, "is_priority": getattr(place, "is_priority", False)}
-            for place in places.order_by("code")
+            {"key": code, "name": name, "is_priority": is_priority}
+            for code, name, is_priority in self.names["areas"]
         ]
-        return self._merge(rows, key, grouped=True)
+        return _merged(rows, numbers["area_activity"], numbers["area_learners"], numbers["area_placements"])
 
     def tracks(self) -> list[dict[str, Any]]:
-        rows = [{"key": track.pk, "name": track.name} for track in Track.objects.order_by("order", "name")]
-        if self.filters.track:
-            rows = [row for row in rows if row["key"] == self.filters.track.pk]
-        return [row for row in self._merge(rows, "track_id") if row["enrolled"] or row["learners"]]
+        numbers = self.numbers
+        rows = [
+            {"key": pk, "name": name}
+            for pk, name in self.names["tracks"].items()
+            if not self.filters.track or pk == self.filters.track.pk
+        ]
+        activity = _summed(numbers["courses"], _ACTIVITY_MEASURES)
+        placements = _summed(numbers["placements"], _PLACEMENT_MEASURES)
+        rows = _merged(rows, activity, numbers["track_learners"], placements)
+        return [row for row in rows if row["enrolled"] or row["learners"]]
 
     def courses(self) -> list[dict[str, Any]]:
-        """Courses with enrolments in the filters, with their track (3 queries)."""
-        activity = (
-            self._rows(FigureActivity)
-            .values("course_id", "course__title", "track__name")
-            .annotate(**_activity_sums())
-            .order_by()
+        """Courses with enrolments in the filters, with their track, by track then title."""
+        numbers = self.numbers
+        titles, tracks = self.names["courses"], self.names["tracks"]
+        order = {pk: index for index, pk in enumerate(tracks)}
+        placements = _summed(numbers["placements"], _PLACEMENT_MEASURES, by=1)
+        no_placement = dict.fromkeys(_PLACEMENT_MEASURES, 0)
+        courses = sorted(
+            (order.get(track_id, len(order)), titles[course_id], track_id, course_id)
+            for track_id, course_id in numbers["courses"]
+            if course_id in titles
         )
-        placements = {
-            row["course_id"]: row
-            for row in self._rows(FigurePlacement)
-            .values("course_id")
-            .annotate(**_placement_sums())
-            .order_by()
-        }
-        rows = []
-        for row in activity:
-            if row["course_id"] is None or row["course__title"] is None:
-                continue
-            placement = placements.get(row["course_id"], dict.fromkeys(_placement_sums(), 0))
-            rows.append(
-                _with_rates(
-                    {
-                        "key": row["course_id"],
-                        "name": row["course__title"],
-                        "track": row["track__name"] or "",
-                        **row,
-                        **placement,
-                    }
-                )
+        return [
+            _with_rates(
+                {
+                    "key": course_id,
+                    "name": title,
+                    "track": tracks.get(track_id, ""),
+                    **numbers["courses"][track_id, course_id],
+                    **placements.get(course_id, no_placement),
+                }
             )
-        return rows
+            for _order, title, track_id, course_id in courses
+        ]
 
     def by_dimension(self, dimension: str) -> list[dict[str, Any]]:
-        """Rows by gender, age band or delivery (1 or 2 queries)."""
+        """Rows by gender, age band or delivery."""
         labels = {"gender": GENDERS, "age_band": AGE_BANDS, "delivery": DELIVERIES}[dimension]
-        activity = {
-            row[dimension]: row
-            for row in self._rows(FigureDemographic).values(dimension).annotate(**_activity_sums()).order_by()
-        }
+        numbers = self.numbers
+        keys = ("gender", "age_band", "delivery")
+        activity = _summed(numbers["demographic"], _ACTIVITY_MEASURES, by=keys.index(dimension))
         learners = {}
         if dimension != "delivery":
-            learners = {
-                row[dimension]: row
-                for row in self._rows(FigureLearners).values(dimension).annotate(**_learner_sums()).order_by()
-            }
+            learners = _summed(numbers["learners"], _LEARNER_MEASURES, by=keys.index(dimension))
         rows = []
         for value, label in labels.items():
             row = {"key": value, "name": str(label)}
             row |= dict.fromkeys(_ACTIVITY_MEASURES, 0) | activity.get(value, {})
             if dimension != "delivery":
-                row |= dict.fromkeys(_learner_sums(), 0) | learners.get(value, {})
+                row |= dict.fromkeys(_LEARNER_MEASURES, 0) | learners.get(value, {})
             rows.append(_with_rates(row))
         return rows
-
-    def _merge(self, rows: list[dict], key: str, *, grouped: bool = False) -> list[dict[str, Any]]:
-        """``rows`` (one per area or track) with the cubes' sums grouped on ``key`` (3 queries)."""
-        activity = {
-            row[key]: row
-            for row in self._rows(FigureActivity, grouped=grouped)
-            .values(key)
-            .annotate(**_activity_sums())
-            .order_by()
-        }
-        learners = {
-            row[key]: row
-            for row in self._rows(FigureLearners, grouped=grouped, by_track=key == "track_id")
-            .values(key)
-            .annotate(**_learner_sums())
-            .order_by()
-        }
-        placements = {
-            row[key]: row
-            for row in self._rows(FigurePlacement, grouped=grouped)
-            .values(key)
-            .annotate(**_placement_sums())
-            .order_by()
-        }
-        empty = dict.fromkeys((*_ACTIVITY_MEASURES, *_learner_sums(), *_placement_sums()), 0)
-        merged = []
-        for row in rows:
-            values = (
-                empty
-                | activity.get(row["key"], {})
-                | learners.get(row["key"], {})
-                | placements.get(row["key"], {})
-            )
-            values.pop(key, None)
-            merged.append(_with_rates(row | values))
-        return merged
 
 
 _ACTIVITY_MEASURES = ("enrolled", "enrolled_completed", "enrolled_withdrawn", "completed", "certified")
@@ -746,26 +800,76 @@ _LEARNER_NAMES = {
     "learners_placed": "placed",
     "active": "active",
 }
+_LEARNER_MEASURES = ("women", *_LEARNER_NAMES)
+_PLACEMENT_MEASURES = ("placed_outcomes", "recorded")
 
 
-def _learner_sums(condition: Q | None = None) -> dict[str, Coalesce]:
-    condition = condition or Q()
+def _learner_sums(condition: Q | None = None) -> dict[str, Sum]:
+    """The learner cube's sums, of the rows that meet ``condition`` if given."""
+    women = Q(gender=User.Gender.FEMALE) & (condition or Q())
     # First: an aggregate named like a column hides the column from the aggregates after it.
-    sums = {"women": Coalesce(Sum("learners", filter=condition & Q(gender=User.Gender.FEMALE)), 0)}
-    return sums | {
-        name: Coalesce(Sum(column, filter=condition), 0) for name, column in _LEARNER_NAMES.items()
+    return {"women": Sum("learners", filter=women)} | {
+        name: Sum(column, filter=condition or None) for name, column in _LEARNER_NAMES.items()
     }
 
 
-def _activity_sums() -> dict[str, Coalesce]:
-    return {name: Coalesce(Sum(name), 0) for name in _ACTIVITY_MEASURES}
+def _activity_sums() -> dict[str, Sum]:
+    return {name: Sum(name) for name in _ACTIVITY_MEASURES}
 
 
-def _placement_sums() -> dict[str, Coalesce]:
-    return {
-        "placed_outcomes": Coalesce(Sum("recorded", filter=Q(outcome__in=PlacementOutcome.PLACED)), 0),
-        "recorded": Coalesce(Sum("recorded"), 0),
-    }
+def _grouped(rows: QuerySet, keys: tuple[str, ...], sums: dict[str, Sum]) -> dict[Any, dict[str, int]]:
+    """``sums`` of ``rows`` per value of ``keys`` (one query): keyed by the value of the one key,
+    or by the tuple of the keys' values. A filtered sum that no row of a group meets is 0."""
+    grouped = {}
+    for row in rows.values(*keys).annotate(**sums).order_by():
+        values = tuple(row.pop(key) for key in keys)
+        grouped[values if len(keys) > 1 else values[0]] = {name: value or 0 for name, value in row.items()}
+    return grouped
+
+
+def _placements(rows: QuerySet, keys: tuple[str, ...]) -> dict[Any, dict[str, int]]:
+    """Outcomes recorded and those that count as placed (PlacementOutcome.PLACED), per value of
+    ``keys`` as _grouped keys them (one query)."""
+    placements: dict[Any, dict[str, int]] = {}
+    for (*values, outcome), row in _grouped(rows, (*keys, "outcome"), {"recorded": Sum("recorded")}).items():
+        sums = placements.setdefault(
+            tuple(values) if len(keys) > 1 else values[0], dict.fromkeys(_PLACEMENT_MEASURES, 0)
+        )
+        sums["recorded"] += row["recorded"]
+        if outcome in PlacementOutcome.PLACED:
+            sums["placed_outcomes"] += row["recorded"]
+    return placements
+
+
+def _total(rows: Iterable[dict[str, int]], names: Iterable[str]) -> dict[str, int]:
+    rows = list(rows)
+    return {name: sum(row[name] for row in rows) for name in names}
+
+
+def _summed(grouped: dict[tuple, dict[str, int]], names: Iterable[str], *, by: int = 0) -> dict:
+    """``grouped`` rows (keyed by tuples) summed per the ``by``-th value of their keys."""
+    names = tuple(names)
+    summed: dict[Any, dict[str, int]] = {}
+    for key, row in grouped.items():
+        total = summed.setdefault(key[by], dict.fromkeys(names, 0))
+        for name in names:
+            total[name] += row[name]
+    return summed
+
+
+def _merged(rows: list[dict], activity: dict, learners: dict, placements: dict) -> list[dict[str, Any]]:
+    """``rows`` (areas or tracks, by ``key``) with their sums, zeros where there are none."""
+    empty = dict.fromkeys((*_ACTIVITY_MEASURES, *_LEARNER_MEASURES, *_PLACEMENT_MEASURES), 0)
+    return [
+        _with_rates(
+            row
+            | empty
+            | activity.get(row["key"], {})
+            | learners.get(row["key"], {})
+            | placements.get(row["key"], {})
+        )
+        for row in rows
+    ]
 
 
 def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
@@ -781,8 +885,3 @@ def sort_rows(rows: Sequence[dict], key: str, *, descending: bool) -> list[dict]
     present = [row for row in rows if row.get(key) is not None]
     missing = [row for row in rows if row.get(key) is None]
     return sorted(present, key=lambda row: row[key], reverse=descending) + missing
-
-
-def rows_for_export(rows: Iterable[dict], columns: Sequence[str]) -> Iterable[list]:
-    for row in rows:
-        yield [row.get(column, "") if row.get(column) is not None else "" for column in columns]

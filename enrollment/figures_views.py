@@ -1,39 +1,43 @@
 """The programme dashboard: staff see the programme, a coordinator their counties.
 
-Every figure comes from the summary tables of enrollment.figures (a fixed number of small
-aggregate queries, whatever the number of learners); the page says how fresh they are.
+Every figure comes from the summary tables of enrollment.figures (a fixed number of aggregate
+queries, whatever the number of learners, cached per snapshot); the page says how fresh they are.
+Below the "as of" line the page is a fragment cached under everything it shows (dashboard.html):
+a view that finds it reads the names of the areas, tracks and courses (so a rename shows at once)
+and renders nothing else of it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import numberformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from counties.exports import EXPORT_FORMATS, spreadsheet_response
-from talentportal import pagecache
 from talentportal.queue import enqueue
 
 from . import figures_charts as charts
 from . import tasks
-from .figures import Figures, FigureScope, figure_scope_for, latest_snapshot, sort_rows
+from .figures import CACHE_TIMEOUT, Figures, FigureScope, figure_scope_for, latest_snapshot, sort_rows
 from .figures_forms import FigureFilterForm
 
 PAGE_SIZE = 50
 TOP_AREAS_CHARTED = 15
-# The figures change only when a refresh (every 15 minutes) bumps the "figures" stamp; the
-# timeout is a safety net for what no stamp covers (e.g. renamed counties).
-PAGE_CACHE_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -120,14 +124,63 @@ def _figures(request: HttpRequest, scope: FigureScope):
     return form, Figures(snapshot=snapshot, scope=scope, filters=form.filters()) if snapshot else None
 
 
-def _url(request: HttpRequest, **changes) -> str:
-    """This page's URL with ``changes`` to its query (None removes a parameter)."""
-    query = request.GET.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value is not None:
-            query[name] = value
-    return f"?{query.urlencode()}" if query else "?"
+class _Links:
+    """This page's URL with changes to its query (None removes a parameter), as QueryDict.copy()
+    and urlencode() would write it (the changed parameters last). The query is encoded once for
+    the ~60 links of a page."""
+
+    def __init__(self, query: QueryDict):
+        self.encoded = [
+            (name, urlencode({name: value})) for name, values in query.lists() for value in values
+        ]
+
+    def __call__(self, **changes) -> str:
+        parts = [part for name, part in self.encoded if name not in changes]
+        parts += [urlencode({name: value}) for name, value in changes.items() if value is not None]
+        return f"?{'&'.join(parts)}" if parts else "?"
+
+
+class _Numbers:
+    """Numbers as the templates show them (|intcomma, {{ percent }}%) in this request's language,
+    the formats looked up once for the hundreds of numbers of a page."""
+
+    def __init__(self):
+        self.decimal, self.grouping, self.thousands = (
+            get_format(name) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        )
+
+    def number(self, value: int) -> str:
+        if self.grouping == 3 or not self.thousands:  # English, and Chinese (no separator)
+            return f"{value:,}".replace(",", self.thousands)
+        return numberformat.format(
+            value, self.decimal, grouping=self.grouping, thousand_sep=self.thousands, force_grouping=True
+        )
+
+    def percent(self, value: float) -> str:
+        shown = numberformat.format(value, self.decimal, grouping=self.grouping, thousand_sep=self.thousands)
+        return f"{shown}%"
+
+
+def _body(rows: list[dict], columns: list[Column], numbers: _Numbers) -> SafeString:
+    """The rows of a breakdown as the page shows them: the name (a link to drill down, a badge
+    for a priority county), then the numbers ("—" where a rate has nothing to divide by).
+
+    Built here rather than by loops in the template: with up to ~900 cells on a page, the
+    template's loops cost more than everything else on it."""
+    label = _("Priority")  # outside the f-string, where makemessages finds it
+    priority = f' <span class="badge">{escape(label)}</span>'
+    shown = {"text": escape, "number": numbers.number, "percent": numbers.percent}
+    html = []
+    for row in rows:
+        name = escape(row["name"])
+        if row.get("href"):
+            name = f'<a href="{escape(row["href"])}">{name}</a>'
+        html.append(f'<tr><th scope="row">{name}{priority if row.get("is_priority") else ""}</th>')
+        for column in columns[1:]:
+            value = row.get(column.key)
+            html.append(f"<td>{'—' if value is None else shown[column.kind](value)}</td>")
+        html.append("</tr>")
+    return mark_safe("".join(html))  # the names and links are escaped, the numbers are digits
 
 
 def _sorted(request: HttpRequest, name: str, rows: list[dict]) -> tuple[list[dict], str]:
@@ -139,7 +192,14 @@ def _sorted(request: HttpRequest, name: str, rows: list[dict]) -> tuple[list[dic
     return sort_rows(rows, key, descending=sort.startswith("-")), sort
 
 
-def _table(request: HttpRequest, name: str, figures: Figures, rows: list[dict] | None = None) -> dict:
+def _table(
+    request: HttpRequest,
+    links: _Links,
+    numbers: _Numbers,
+    name: str,
+    figures: Figures,
+    rows: list[dict] | None = None,
+) -> dict:
     title, columns, source, paginated = TABLES[name]
     rows, sort = _sorted(request, name, source(figures) if rows is None else rows)
     page = None
@@ -160,61 +220,59 @@ def _table(request: HttpRequest, name: str, figures: Figures, rows: list[dict] |
             {
                 "column": column,
                 "state": state,
-                "href": _url(request, **{f"sort_{name}": next_sort, f"page_{name}": None}),
+                "href": links(**{f"sort_{name}": next_sort, f"page_{name}": None}),
             }
         )
-    for row in rows:
-        row["cells"] = [(column, row.get(column.key)) for column in columns]
     pager = None
     if page and page.has_other_pages():
         pager = {
             "page": page,
-            "previous": _url(request, **{f"page_{name}": page.previous_page_number()})
-            if page.has_previous()
-            else "",
-            "next": _url(request, **{f"page_{name}": page.next_page_number()}) if page.has_next() else "",
+            "previous": links(**{f"page_{name}": page.previous_page_number()}) if page.has_previous() else "",
+            "next": links(**{f"page_{name}": page.next_page_number()}) if page.has_next() else "",
         }
     return {
         "name": name,
         "title": title,
         "headers": headers,
         "rows": rows,
+        "body": _body(rows, columns, numbers),
         "pager": pager,
-        "count": len(rows),
     }
 
 
-def _area_links(request: HttpRequest, figures: Figures, rows: list[dict]) -> None:
+def _area_links(request: HttpRequest, links: _Links, figures: Figures, rows: list[dict]) -> None:
     kind = figures.area_kind()
     reset = {"page_areas": None, "sort_areas": request.GET.get("sort_areas")}
     for row in rows:
         if kind == "province":
-            row["href"] = _url(request, province=row["key"], prefecture=None, county=None, **reset)
+            row["href"] = links(province=row["key"], prefecture=None, county=None, **reset)
         elif kind == "prefecture":
-            row["href"] = _url(request, prefecture=row["key"], county=None, **reset)
+            row["href"] = links(prefecture=row["key"], county=None, **reset)
         elif not figures.filters.county:
-            row["href"] = _url(request, county=row["key"], **reset)
+            row["href"] = links(county=row["key"], **reset)
 
 
-def _breadcrumbs(request: HttpRequest, figures: Figures) -> list[tuple[str, str]]:
+def _breadcrumbs(links: _Links, figures: Figures) -> list[tuple[str, str]]:
     filters = figures.filters
     crumbs = [
         (
             _("Programme") if figures.scope.is_programme else _("Your counties"),
-            _url(request, province=None, prefecture=None, county=None, page_areas=None),
+            links(province=None, prefecture=None, county=None, page_areas=None),
         )
     ]
     if filters.province:
-        crumbs.append((filters.province.name, _url(request, prefecture=None, county=None, page_areas=None)))
+        crumbs.append((filters.province.name, links(prefecture=None, county=None, page_areas=None)))
     if filters.prefecture:
-        crumbs.append((filters.prefecture.name, _url(request, county=None, page_areas=None)))
+        crumbs.append((filters.prefecture.name, links(county=None, page_areas=None)))
     if filters.county:
         crumbs.append((filters.county.name, ""))
     return crumbs
 
 
-def _charts(figures: Figures, headline: dict, weekly: list[dict], areas: list[dict]) -> dict:
-    labels = [date_format(row["week"], "m-d") for row in weekly]
+def _charts(
+    figures: Figures, headline: dict, weekly: list[dict], areas: list[dict], numbers: _Numbers
+) -> dict:
+    labels = [f"{row['week']:%m-%d}" for row in weekly]  # as |date:"m-d"
     first, last = (labels[0], labels[-1]) if labels else ("", "")
     top = sort_rows(areas, "completed", descending=True)[:TOP_AREAS_CHARTED]
     area_label = {"province": _("province"), "prefecture": _("prefecture"), "county": _("county")}[
@@ -261,40 +319,65 @@ def _charts(figures: Figures, headline: dict, weekly: list[dict], areas: list[di
             desc=", ".join(f"{label}: {value}" for label, value in funnel_steps),
             steps=funnel_steps,
         ),
-        "funnel_steps": funnel_steps,
-        "top_areas": top,
+        # The charts' numbers, for the tables beside them.
+        "funnel_numbers": [(label, numbers.number(value)) for label, value in funnel_steps],
+        "weekly_numbers": [
+            (row["week"].isoformat(), numbers.number(row["enrolled"]), numbers.number(row["completed"]))
+            for row in weekly
+        ],
+        "top_numbers": [(row["name"], numbers.number(row["completed"])) for row in top],
     }
 
 
-def _dashboard_stamps(request: HttpRequest) -> list[str]:
-    """The snapshot, and the course and track names; the page is cached per user, whose own
-    stamp covers their role and counties (the scope)."""
-    return ["figures", "catalogue"]
+class _Page:
+    """What the page shows below the filters, built on first use: only when the fragment is not
+    in the cache (the {% cache %} of dashboard.html, keyed by everything it shows)."""
+
+    def __init__(self, request: HttpRequest, figures: Figures, links: _Links):
+        self.request, self.figures, self.links = request, figures, links
+        self.numbers = _Numbers()
+
+    @cached_property
+    def headline(self) -> dict[str, Any]:
+        return self.figures.headline()
+
+    @cached_property
+    def weekly(self) -> list[dict]:
+        return self.figures.weekly()
+
+    @cached_property
+    def areas(self) -> list[dict]:
+        areas = self.figures.areas()
+        _area_links(self.request, self.links, self.figures, areas)
+        return areas
+
+    @cached_property
+    def tables(self) -> list[dict]:
+        table = partial(_table, self.request, self.links, self.numbers)
+        return [table("areas", self.figures, self.areas)] + [
+            table(name, self.figures) for name in TABLES if name != "areas"
+        ]
+
+    @cached_property
+    def charts(self) -> dict:
+        return _charts(self.figures, self.headline, self.weekly, self.areas, self.numbers)
 
 
 @login_required
 @require_GET
-@pagecache.cached_page(_dashboard_stamps, who="user", timeout=PAGE_CACHE_SECONDS)
 def dashboard(request):
     """Headline figures, charts and breakdowns for the scope and the filters in the URL."""
     scope = _scope(request)
     form, figures = _figures(request, scope)
     context: dict[str, Any] = {"form": form, "scope": scope, "figures": figures}
     if figures is not None:
-        headline = figures.headline()
-        weekly = figures.weekly()
-        areas = figures.areas()
-        _area_links(request, figures, areas)
-        tables = [_table(request, "areas", figures, areas)] + [
-            _table(request, name, figures) for name in TABLES if name != "areas"
-        ]
+        links = _Links(request.GET)
         context |= {
             "snapshot": figures.snapshot,
-            "headline": headline,
-            "weekly": weekly,
-            "tables": tables,
-            "charts": _charts(figures, headline, weekly, areas),
-            "crumbs": _breadcrumbs(request, figures),
+            "page": _Page(request, figures, links),
+            "cache_timeout": CACHE_TIMEOUT,
+            "target": settings.PROGRAMME_TARGET_LEARNERS,
+            "crumbs": _breadcrumbs(links, figures),
             "query": request.GET.urlencode(),
         }
     return render(request, "figures/dashboard.html", context)

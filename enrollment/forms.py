@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django import forms
+from django.forms.utils import ErrorList
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Question
 
+from .quizzes import QuizQuestion
 from .services import EnrollmentError, cohort_find_by_code
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -43,7 +48,8 @@ class QuizForm(forms.Form):
     """One field per question, named ``q<question id>``, whose values are choice ids.
 
     Built from questions loaded without their correctness (enrollment.quizzes.quiz_questions),
-    in the order the page shows them.
+    in the order the page shows them. It validates a submitted page; the page itself is drawn
+    from quiz_inputs(), without rendering a widget per choice.
     """
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -78,13 +84,62 @@ class QuizForm(forms.Form):
             raise forms.ValidationError(_("This quiz page is not valid any more. Open the quiz again."))
         return token
 
-    def question_fields(self):
-        """(question, bound field) pairs in page order, for the template."""
-        return [(question, self[f"q{question.pk}"]) for question in self.questions]
-
     def answers(self) -> dict[int, set[int]]:
         answers = {}
         for question in self.questions:
             value = self.cleaned_data.get(f"q{question.pk}")
             answers[question.pk] = set(value) if isinstance(value, list) else {value}
         return answers
+
+
+@dataclass(frozen=True, slots=True)
+class QuizOption:
+    tag: str  # the <input>, as the form's widget renders it
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuizInput:
+    """A question of a quiz page with the inputs of its choices."""
+
+    question: QuizQuestion
+    help_text: str
+    options: list[QuizOption]
+    errors: ErrorList | None
+
+
+def quiz_inputs(*, questions: list[QuizQuestion], form: QuizForm | None = None) -> list[QuizInput]:
+    """The inputs of a quiz page in page order, blank or as ``form`` (a submitted page with
+    errors) received them: the HTML QuizForm's widgets would render, written directly rather
+    than through a template per choice."""
+    choose_every = _("Choose every right answer.")
+    inputs = []
+    for question in questions:
+        name = f"q{question.pk}"
+        multiple = question.kind == Question.Kind.MULTIPLE
+        chosen: list[str] = []
+        errors = None
+        if form is not None:
+            chosen = form.data.getlist(name) if multiple else [form.data.get(name)]
+            errors = form[name].errors or None
+        attributes = ("" if multiple else " required") + (' aria-invalid="true"' if errors else "")
+        options = []
+        for index, choice in enumerate(question.choice_list):
+            value = str(choice.pk)
+            tag = format_html(
+                '<input type="{}" name="{}" value="{}" id="id_{}_{}"{}{}>',
+                "checkbox" if multiple else "radio",
+                name,
+                value,
+                name,
+                index,
+                mark_safe(attributes),
+                mark_safe(" checked" if value in chosen else ""),
+            )
+            options.append(QuizOption(tag=tag, label=choice.text))
+        inputs.append(
+            QuizInput(
+                question=question, help_text=choose_every if multiple else "", options=options, errors=errors
+            )
+        )
+    return inputs

@@ -10,13 +10,13 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from courses.models import Choice, Question, Quiz
+from courses.models import Question, Quiz
 
 from .models import Enrollment, QuizAttempt
 from .services import EnrollmentError, enrollment_complete_if_done, enrollment_progress_update
@@ -27,22 +27,47 @@ def new_attempt_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def quiz_questions(*, quiz: Quiz, with_answers: bool = False) -> QuerySet[Question]:
-    """The quiz's questions in order with their choices (two queries).
+@dataclass(eq=False, slots=True)
+class QuizChoice:
+    pk: int
+    text: str
+    is_correct: bool = False
 
-    Without ``with_answers`` the choices are loaded without their correctness, so a page built
-    from them cannot reveal it.
+
+@dataclass(eq=False, slots=True)
+class QuizQuestion:
+    pk: int
+    text: str
+    kind: str
+    explanation: str = ""
+    choice_list: list[QuizChoice] = field(default_factory=list)
+
+
+def quiz_questions(*, quiz: Quiz, with_answers: bool = False) -> list[QuizQuestion]:
+    """The quiz's questions in order with their choices in order (one query: a row per choice).
+
+    Without ``with_answers`` neither the choices' correctness nor the explanations are read,
+    so a page built from them cannot reveal them.
     """
-    choices = Choice.objects.order_by("order")
-    if not with_answers:
-        choices = choices.only("pk", "question_id", "order", "text")
-    questions = Question.objects.filter(quiz=quiz).order_by("order")
-    if not with_answers:
-        questions = questions.defer("explanation")
-    return questions.prefetch_related(Prefetch("choices", queryset=choices, to_attr="choice_list"))
+    columns = ["pk", "text", "kind", "choices__pk", "choices__text"]
+    if with_answers:
+        columns += ["explanation", "choices__is_correct"]
+    rows = Question.objects.filter(quiz=quiz).order_by("order", "choices__order").values_list(*columns)
+    questions: list[QuizQuestion] = []
+    for pk, text, kind, choice_pk, choice_text, *answers in rows:
+        if not questions or questions[-1].pk != pk:
+            questions.append(
+                QuizQuestion(pk=pk, text=text, kind=kind, explanation=answers[0] if answers else "")
+            )
+        if choice_pk is not None:
+            is_correct = bool(answers[1]) if answers else False
+            questions[-1].choice_list.append(
+                QuizChoice(pk=choice_pk, text=choice_text, is_correct=is_correct)
+            )
+    return questions
 
 
-def quiz_presentation(*, quiz: Quiz, questions: Iterable[Question], token: str) -> list[Question]:
+def quiz_presentation(*, quiz: Quiz, questions: Iterable[QuizQuestion], token: str) -> list[QuizQuestion]:
     """``questions`` (with ``choice_list``) in the order the page shows them.
 
     A shuffling quiz is shuffled with a generator seeded by the attempt's token: the same page
@@ -54,25 +79,24 @@ def quiz_presentation(*, quiz: Quiz, questions: Iterable[Question], token: str) 
     generator = random.Random(token)  # noqa: S311 - an order for the eye, not a secret
     generator.shuffle(questions)
     for question in questions:
-        question.choice_list = list(question.choice_list)
         generator.shuffle(question.choice_list)
     return questions
 
 
 @dataclass(frozen=True)
 class QuestionFeedback:
-    question: Question
+    question: QuizQuestion
     # (choice, chosen by the learner, correct)
-    choices: list[tuple[Choice, bool, bool]]
+    choices: list[tuple[QuizChoice, bool, bool]]
     is_right: bool
 
 
-def _is_right(question: Question, chosen: set[int]) -> bool:
+def _is_right(question: QuizQuestion, chosen: set[int]) -> bool:
     return chosen == {choice.pk for choice in question.choice_list if choice.is_correct}
 
 
 def quiz_feedback(
-    *, questions: Iterable[Question], answers: Mapping[str, Iterable[int]]
+    *, questions: Iterable[QuizQuestion], answers: Mapping[str, Iterable[int]]
 ) -> list[QuestionFeedback]:
     """Per question: what the learner chose, what was right, and whether they got it exactly
     right (a partly right multiple-choice answer is wrong). ``questions`` come from
@@ -90,7 +114,9 @@ def quiz_feedback(
     return feedback
 
 
-def quiz_grade(*, questions: Iterable[Question], answers: Mapping[int, Iterable[int]]) -> tuple[int, dict]:
+def quiz_grade(
+    *, questions: Iterable[QuizQuestion], answers: Mapping[int, Iterable[int]]
+) -> tuple[int, dict]:
     """The score in percent (questions answered exactly right, rounded down) and the answers
     as stored: ``{"<question id>": [choice ids]}``, keeping only choices of that question."""
     questions = list(questions)
@@ -118,7 +144,9 @@ def quiz_submit(
     quiz belongs to another course, the token belongs to someone else, or no attempt is left.
     """
     locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    existing = QuizAttempt.objects.filter(token=token).first()
+    # The attempt this page's token made, if any, and the learner's attempts at this quiz.
+    attempts = list(QuizAttempt.objects.filter(Q(token=token) | Q(enrollment=locked, quiz=quiz)).order_by())
+    existing = next((attempt for attempt in attempts if attempt.token == token), None)
     if existing is not None:
         if existing.enrollment_id != locked.pk or existing.quiz_id != quiz.pk:
             raise EnrollmentError(
@@ -129,7 +157,7 @@ def quiz_submit(
         raise EnrollmentError(_("You cannot study this course now."), code="not_open")
     if quiz.course_id != locked.course_id:
         raise EnrollmentError(_("This quiz belongs to another course."), code="wrong_course")
-    made = QuizAttempt.objects.filter(enrollment=locked, quiz=quiz).count()
+    made = len(attempts)
     if quiz.max_attempts is not None and made >= quiz.max_attempts:
         raise EnrollmentError(_("You have used all your attempts at this quiz."), code="no_attempts_left")
 
@@ -143,6 +171,6 @@ def quiz_submit(
         passed=score >= quiz.pass_mark,
         answers=stored,
     )
-    enrollment_progress_update(enrollment=locked)
-    enrollment_complete_if_done(enrollment=locked)
+    progress = enrollment_progress_update(enrollment=locked)
+    enrollment_complete_if_done(enrollment=locked, progress=progress)
     return attempt

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from counties.models import ClassSession
-from talentportal.pagecache import bump
 
 from .models import Certificate, Enrollment, ReminderLog
 from .sms import SmsMessage, get_sms_backend
@@ -163,7 +162,6 @@ def reminder_unsubscribe(*, user_id: int, channel: str) -> bool:
     if not user_model.objects.filter(pk=user_id).exists():
         return False
     user_model.objects.filter(pk=user_id).update(**{field: False})
-    bump(f"user:{user_id}")  # the profile page shows the choice
     return True
 
 

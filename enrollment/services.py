@@ -7,9 +7,21 @@ tab or a repeated task finds the work done and returns it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +30,10 @@ from accounts.models import User
 from counties.models import Cohort, County, LearnerProfile
 from counties.selectors import attendance_percent
 from courses.models import Course, Lesson, Quiz
-from talentportal.pagecache import bump
 from talentportal.queue import enqueue_on_commit
 
 from . import tasks
 from .models import Certificate, Enrollment, LessonProgress, QuizAttempt
-from .receivers import enrollments_changed
 
 Status = Enrollment.Status
 
@@ -149,8 +159,7 @@ def cohort_join(*, learner: User, cohort: Cohort) -> Enrollment:
 @transaction.atomic
 def enrollment_approve(*, enrollment: Enrollment) -> Enrollment:
     """Accept a join request. Idempotent; only an ``applied`` enrolment changes."""
-    if Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(status=Status.ACTIVE):
-        enrollments_changed(Enrollment.objects.filter(pk=enrollment.pk))
+    Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(status=Status.ACTIVE)
     enrollment.refresh_from_db(fields=["status"])
     return enrollment
 
@@ -158,10 +167,9 @@ def enrollment_approve(*, enrollment: Enrollment) -> Enrollment:
 @transaction.atomic
 def enrollment_decline(*, enrollment: Enrollment, reason: str = "") -> Enrollment:
     """Refuse a join request, freeing its place. Idempotent; only an ``applied`` one changes."""
-    if Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(
+    Enrollment.objects.filter(pk=enrollment.pk, status=Status.APPLIED).update(
         status=Status.DECLINED, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()[:300]
-    ):
-        enrollments_changed(Enrollment.objects.filter(pk=enrollment.pk))
+    )
     enrollment.refresh_from_db(fields=["status", "withdrawn_at", "withdrawal_reason"])
     return enrollment
 
@@ -191,33 +199,74 @@ def _steps(course_id: int) -> tuple[int, bool]:
     return required, has_final_quiz
 
 
-def _final_quiz_passed(enrollment: Enrollment) -> bool:
-    return QuizAttempt.objects.filter(enrollment=enrollment, quiz__module__isnull=True, passed=True).exists()
+@dataclass(frozen=True)
+class StudyProgress:
+    """How far an enrolment is through its course's steps: the required lessons and, if the
+    course has one, the final quiz."""
+
+    required_lessons: int
+    lessons_done: int
+    has_final_quiz: bool
+    final_quiz_passed: bool
+
+    @property
+    def percent(self) -> int:
+        steps = self.required_lessons + int(self.has_final_quiz)
+        if steps == 0:
+            return 100
+        done = self.lessons_done + int(self.has_final_quiz and self.final_quiz_passed)
+        return min(100, done * 100 // steps)
+
+    @property
+    def is_complete(self) -> bool:
+        """Every required lesson done and the final quiz (if any) passed."""
+        return self.lessons_done >= self.required_lessons and (
+            self.final_quiz_passed or not self.has_final_quiz
+        )
 
 
-def _progress_percent(enrollment: Enrollment) -> int:
-    required, has_final_quiz = _steps(enrollment.course_id)
-    steps = required + int(has_final_quiz)
-    if steps == 0:
-        return 100
-    done = LessonProgress.objects.filter(enrollment=enrollment, lesson__is_required=True).count()
-    if has_final_quiz and _final_quiz_passed(enrollment):
-        done += 1
-    return min(100, done * 100 // steps)
+def study_progress(*, enrollment: Enrollment) -> StudyProgress:
+    """The enrolment's progress through its course's steps (2 queries)."""
+    lessons = (
+        Lesson.objects.filter(module__course_id=enrollment.course_id, is_required=True)
+        .alias(mine=FilteredRelation("progress", condition=Q(progress__enrollment=enrollment)))
+        .aggregate(required=Count("pk"), done=Count("mine__pk"))
+    )
+    final_quiz = (
+        Quiz.objects.filter(course_id=enrollment.course_id, module__isnull=True)
+        .alias(
+            passed=FilteredRelation(
+                "attempts", condition=Q(attempts__enrollment=enrollment, attempts__passed=True)
+            )
+        )
+        .order_by()
+        .values_list("passed__pk", flat=True)
+    )
+    # No row without a final quiz; else a row per passed attempt, or one row of None.
+    final = list(final_quiz[:1])
+    return StudyProgress(
+        required_lessons=lessons["required"],
+        lessons_done=lessons["done"],
+        has_final_quiz=bool(final),
+        final_quiz_passed=bool(final) and final[0] is not None,
+    )
 
 
-def enrollment_progress_update(*, enrollment: Enrollment, lesson: Lesson | None = None) -> None:
+def enrollment_progress_update(*, enrollment: Enrollment, lesson: Lesson | None = None) -> StudyProgress:
     """Recompute the denormalised progress of a locked ``enrollment`` and mark activity.
 
-    Call inside the transaction that changed its lesson progress or quiz attempts.
+    Call inside the transaction that changed its lesson progress or quiz attempts. Returns the
+    progress it computed (see enrollment_complete_if_done).
     """
-    enrollment.progress_percent = _progress_percent(enrollment)
+    progress = study_progress(enrollment=enrollment)
+    enrollment.progress_percent = progress.percent
     enrollment.last_activity_at = timezone.now()
     fields = ["progress_percent", "last_activity_at"]
     if lesson is not None:
         enrollment.last_lesson = lesson
         fields.append("last_lesson")
     enrollment.save(update_fields=fields)
+    return progress
 
 
 @transaction.atomic
@@ -230,24 +279,25 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson) -> Enrollment:
         raise EnrollmentError(_("You cannot study this course now."), code="not_open")
     if lesson.module.course_id != locked.course_id:
         raise EnrollmentError(_("This lesson belongs to another course."), code="wrong_course")
-    LessonProgress.objects.get_or_create(enrollment=locked, lesson=lesson)
-    enrollment_progress_update(enrollment=locked, lesson=lesson)
-    enrollment_complete_if_done(enrollment=locked)
+    # One INSERT … ON CONFLICT DO NOTHING: a lesson already done stays as it was.
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(enrollment=locked, lesson=lesson)], ignore_conflicts=True
+    )
+    progress = enrollment_progress_update(enrollment=locked, lesson=lesson)
+    enrollment_complete_if_done(enrollment=locked, progress=progress)
     return locked
 
 
-def completion_missing(*, enrollment: Enrollment) -> list[str]:
+def completion_missing(*, enrollment: Enrollment, progress: StudyProgress | None = None) -> list[str]:
     """What the learner still has to do to complete (empty when done). The one completion rule:
     every required lesson, the final quiz passed (if the course has one), and the cohort's
-    minimum attendance (if it sets one)."""
+    minimum attendance (if it sets one). ``progress``, if given, is the enrolment's current
+    study_progress()."""
+    progress = progress or study_progress(enrollment=enrollment)
     missing = []
-    required = Lesson.objects.filter(module__course_id=enrollment.course_id, is_required=True)
-    done = LessonProgress.objects.filter(enrollment=enrollment, lesson__in=required).count()
-    if done < required.count():
+    if progress.lessons_done < progress.required_lessons:
         missing.append(_("Complete every required lesson."))
-    if Quiz.objects.filter(course_id=enrollment.course_id, module__isnull=True).exists() and not (
-        _final_quiz_passed(enrollment)
-    ):
+    if progress.has_final_quiz and not progress.final_quiz_passed:
         missing.append(_("Pass the final quiz."))
     cohort = enrollment.cohort
     if cohort is not None and cohort.min_attendance_percent:
@@ -260,10 +310,17 @@ def completion_missing(*, enrollment: Enrollment) -> list[str]:
     return missing
 
 
-def enrollment_complete_if_done(*, enrollment: Enrollment) -> bool:
+def enrollment_complete_if_done(*, enrollment: Enrollment, progress: StudyProgress | None = None) -> bool:
     """Complete a locked, active ``enrollment`` whose completion rule is met, and create its
-    certificate row ``pending`` in the same transaction. Returns whether it completed now."""
-    if enrollment.status != Status.ACTIVE or completion_missing(enrollment=enrollment):
+    certificate row ``pending`` in the same transaction. Returns whether it completed now.
+
+    ``progress``, if given, is the enrolment's study_progress() in this transaction: while
+    study is left, nothing more is read."""
+    if enrollment.status != Status.ACTIVE:
+        return False
+    if progress is not None and not progress.is_complete:
+        return False
+    if completion_missing(enrollment=enrollment, progress=progress):
         return False
     enrollment.status = Status.COMPLETED
     enrollment.completed_at = timezone.now()
@@ -285,11 +342,7 @@ def enrollment_check_completion(*, enrollment_id: int) -> bool:
 
 def course_progress_refresh(*, course_id: int) -> int:
     """Recompute the progress of every open enrolment in a course whose lessons changed, in one
-    UPDATE. Completed enrolments keep their completion. Returns the number of rows updated.
-
-    The learners' pages are invalidated through the ``catalogue`` stamp (their pages show the
-    course), bumped again here because this runs after the change that bumped it first."""
-    bump("catalogue")
+    UPDATE. Completed enrolments keep their completion. Returns the number of rows updated."""
     required, has_final_quiz = _steps(course_id)
     steps = required + int(has_final_quiz)
     open_enrollments = Enrollment.objects.filter(

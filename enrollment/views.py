@@ -6,23 +6,24 @@ learner's enrolment, or a course the learner is not enrolled in, is a 404.
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from courses.cache import catalogue_stamps
 from courses.models import Course, Quiz
-from talentportal.pagecache import cached_page
 
 from . import selectors, services
-from .forms import JoinCodeForm, QuizForm, WithdrawForm
-from .models import Enrollment, QuizAttempt
+from .forms import JoinCodeForm, QuizForm, WithdrawForm, quiz_inputs
+from .models import Enrollment
 from .quizzes import new_attempt_token, quiz_feedback, quiz_presentation, quiz_questions, quiz_submit
 
 Status = Enrollment.Status
@@ -47,32 +48,68 @@ def _closed_redirect(request, enrollment: Enrollment) -> HttpResponseRedirect | 
     return redirect("enrollment:dashboard")
 
 
-def _step_url(course: Course, step: selectors.Step) -> str:
-    if step.is_quiz:
-        return reverse("enrollment:quiz", args=[course.slug, step.quiz.pk])
-    return reverse("enrollment:lesson", args=[course.slug, step.lesson.pk])
+@functools.cache
+def _url_format_for(name: str, arity: int, prefix: str, urlconf: str) -> str:
+    markers = [str(10**15 + n) for n in range(arity)]
+    url = reverse(name, args=markers, urlconf=urlconf)
+    for n, marker in enumerate(markers):
+        url = url.replace(marker, f"{{{n}}}")
+    return url
+
+
+def _url_format(name: str, arity: int) -> str:
+    """The URL named ``name`` as a str.format() template of its ``arity`` arguments, reversed
+    once per process rather than once per link. The arguments must need no quoting (slugs, ids)."""
+    return _url_format_for(name, arity, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+def _outline(enrollment: Enrollment) -> selectors.Outline:
+    """The enrolment's course outline with the link of each step."""
+    outline = selectors.course_outline(enrollment=enrollment)
+    slug = enrollment.course.slug
+    lesson_url, quiz_url = _url_format("enrollment:lesson", 2), _url_format("enrollment:quiz", 2)
+    for step in outline.steps:
+        step.url = (quiz_url if step.is_quiz else lesson_url).format(slug, step.pk)
+    return outline
 
 
 # --- Dashboard --------------------------------------------------------------------------
 
 
 @login_required
-@cached_page(catalogue_stamps, daily=True)
 def dashboard(request):
-    """My courses with progress and next step, classes, announcements, certificates, suggestions.
-
-    Cached per learner until their ``user:<id>`` stamp is bumped (their enrolments, progress,
-    certificates, account, or a change to one of their cohorts) or the catalogue changes, and
-    at the end of the day (upcoming classes)."""
-    page = Paginator(selectors.dashboard_enrollments(learner=request.user), DASHBOARD_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    """My courses with progress and next step, classes, announcements, certificates, suggestions."""
+    items = selectors.learner_enrollments(learner=request.user)
+    page = Paginator(items, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.dashboard_next_steps(items=page.object_list)
+    player_url, enrol_url = _url_format("enrollment:player", 1), _url_format("enrollment:enrol", 1)
+    lesson_url, quiz_url = _url_format("enrollment:lesson", 2), _url_format("enrollment:quiz", 2)
+    for item in page.object_list:
+        item.url = player_url.format(item.course_slug)
+        item.enrol_url = enrol_url.format(item.course_slug)
+        if item.next_lesson_id is not None:
+            item.next_url = lesson_url.format(item.course_slug, item.next_lesson_id)
+        elif item.final_quiz_id is not None:
+            item.next_url = quiz_url.format(item.course_slug, item.final_quiz_id)
+    download_url, verify_url = _url_format("certificates:download", 1), _url_format("certificates:verify", 1)
+    certificates = [
+        (item, download_url.format(item.certificate_code), verify_url.format(item.certificate_code))
+        for item in selectors.learner_certificates(items=items)
+    ]
+    suggestions = selectors.course_suggestions(
+        learner=request.user, enrolled_course_ids=[item.course_id for item in items]
     )
+    course_url = _url_format("courses:detail", 1)
+    for course in suggestions:
+        course["url"] = course_url.format(course["slug"])
+    studying = selectors.learner_cohort_ids(items=items, statuses=(Status.APPLIED, Status.ACTIVE))
+    holding_a_place = selectors.learner_cohort_ids(items=items, statuses=Enrollment.HOLDING_A_PLACE)
     context = {
         "page": page,
-        "class_sessions": selectors.upcoming_class_sessions(learner=request.user),
-        "announcements": selectors.learner_announcements(learner=request.user),
-        "certificates": selectors.learner_certificates(learner=request.user),
-        "suggestions": selectors.course_suggestions(learner=request.user),
+        "class_sessions": selectors.upcoming_class_sessions(cohort_ids=studying),
+        "announcements": selectors.learner_announcements(cohort_ids=holding_a_place),
+        "certificates": certificates,
+        "suggestions": suggestions,
     }
     return render(request, "enrollment/dashboard.html", context)
 
@@ -157,7 +194,9 @@ def join_code(request, code: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, slug: str):
     """Confirm, then withdraw from a course. Progress is kept for coming back."""
-    enrollment = _get_enrollment(request, slug)
+    enrollment = get_object_or_404(
+        Enrollment.objects.for_learner(request.user).select_related("course", "cohort"), course__slug=slug
+    )
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -181,27 +220,23 @@ def player(request, slug: str):
     enrollment = _get_enrollment(request, slug)
     if response := _closed_redirect(request, enrollment):
         return response
-    step = selectors.course_outline(enrollment=enrollment).resume(last_lesson_id=enrollment.last_lesson_id)
+    step = _outline(enrollment).resume(last_lesson_id=enrollment.last_lesson_id)
     if step is None:
         messages.info(request, _("This course has no lessons yet."))
         return redirect("enrollment:dashboard")
-    return redirect(_step_url(enrollment.course, step))
+    return redirect(step.url)
 
 
 @login_required
-@cached_page(catalogue_stamps)
 def lesson(request, slug: str, lesson_id: int):
-    """A lesson: body, video, attachments, the course outline, previous/next, mark complete.
-
-    Cached per learner until their ``user:<id>`` stamp (progress, enrolment) or the catalogue
-    changes; a closed enrolment's redirect is never cached."""
+    """A lesson: body, video, attachments, the course outline, previous/next, mark complete."""
     enrollment = _get_enrollment(request, slug)
     if response := _closed_redirect(request, enrollment):
         return response
     current = selectors.player_lesson(enrollment=enrollment, lesson_id=lesson_id)
     if current is None:
         raise Http404
-    outline = selectors.course_outline(enrollment=enrollment)
+    outline = _outline(enrollment)
     index = outline.find(lesson_id=current.pk)
     previous, following = outline.neighbours(index)
     context = {
@@ -222,43 +257,41 @@ def lesson(request, slug: str, lesson_id: int):
 def lesson_complete(request, slug: str, lesson_id: int):
     """Mark a lesson done (safe to repeat) and go on to the next step."""
     enrollment = _get_enrollment(request, slug)
-    current = selectors.player_lesson(enrollment=enrollment, lesson_id=lesson_id)
+    current = selectors.lesson_to_complete(enrollment=enrollment, lesson_id=lesson_id)
     if current is None:
         raise Http404
-    was_completed = enrollment.status == Status.COMPLETED
     try:
-        enrollment = services.lesson_complete(enrollment=enrollment, lesson=current)
+        locked = services.lesson_complete(enrollment=enrollment, lesson=current)
     except services.EnrollmentError as error:
         messages.error(request, error.message)
         return redirect("enrollment:dashboard")
-    if enrollment.status == Status.COMPLETED and not was_completed:
+    if locked.status == Status.COMPLETED and enrollment.status != Status.COMPLETED:
         messages.success(request, _("You completed the course. Your certificate is being prepared."))
         return redirect("enrollment:dashboard")
-    outline = selectors.course_outline(enrollment=enrollment)
+    outline = _outline(enrollment)
     _previous, following = outline.neighbours(outline.find(lesson_id=current.pk))
     if following is None:
         following = outline.resume(last_lesson_id=None)
         if following is None or following.done:
-            if enrollment.status != Status.COMPLETED:
-                for missing in services.completion_missing(enrollment=enrollment):
+            if locked.status != Status.COMPLETED:
+                for missing in services.completion_missing(enrollment=locked):
                     messages.info(request, missing)
             return redirect("enrollment:dashboard")
-    return redirect(_step_url(enrollment.course, following))
+    return redirect(following.url)
 
 
 # --- Quizzes ----------------------------------------------------------------------------
 
 
-def _quiz_context(enrollment: Enrollment, quiz: Quiz) -> dict:
-    made, best = selectors.quiz_attempt_summary(enrollment=enrollment, quiz=quiz)
-    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - made)
+def _quiz_context(enrollment: Enrollment, quiz: Quiz, attempts: selectors.QuizAttempts) -> dict:
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - attempts.made)
     return {
         "enrollment": enrollment,
         "course": enrollment.course,
         "quiz": quiz,
-        "attempts_made": made,
+        "attempts_made": attempts.made,
         "attempts_left": left,
-        "best": best,
+        "best": attempts.best,
     }
 
 
@@ -271,9 +304,16 @@ def quiz(request, slug: str, quiz_id: int):
     enrollment = _get_enrollment(request, slug)
     if response := _closed_redirect(request, enrollment):
         return response
-    current = get_object_or_404(Quiz, pk=quiz_id, course_id=enrollment.course_id)
+    current, attempts = selectors.player_quiz(enrollment=enrollment, quiz_id=quiz_id)
+    if current is None:
+        raise Http404
+    context = _quiz_context(enrollment, current, attempts)
+    if context["attempts_left"] == 0 and request.method != "POST":
+        # The page only says that no attempt is left: no questions to read.
+        return render(request, "enrollment/quiz.html", context)
     token = request.POST.get("token", "")[:64] if request.method == "POST" else new_attempt_token()
     questions = quiz_presentation(quiz=current, questions=quiz_questions(quiz=current), token=token)
+    form = None
     if request.method == "POST":
         form = QuizForm(request.POST, questions=questions)
         if form.is_valid():
@@ -288,9 +328,11 @@ def quiz(request, slug: str, quiz_id: int):
                 messages.error(request, error.message)
                 return redirect("enrollment:quiz", slug=slug, quiz_id=current.pk)
             return redirect("enrollment:quiz_result", slug=slug, quiz_id=current.pk, number=attempt.number)
-    else:
-        form = QuizForm(initial={"token": token}, questions=questions)
-    context = {**_quiz_context(enrollment, current), "form": form}
+    context |= {
+        "token": token,
+        "token_errors": form["token"].errors if form is not None else None,
+        "questions": quiz_inputs(questions=questions, form=form),
+    }
     return render(request, "enrollment/quiz.html", context)
 
 
@@ -298,10 +340,12 @@ def quiz(request, slug: str, quiz_id: int):
 def quiz_result(request, slug: str, quiz_id: int, number: int):
     """One attempt's score, pass or fail, and per-question feedback with explanations."""
     enrollment = _get_enrollment(request, slug)
-    current = get_object_or_404(Quiz, pk=quiz_id, course_id=enrollment.course_id)
-    attempt = get_object_or_404(QuizAttempt, enrollment=enrollment, quiz=current, number=number)
+    current, attempts = selectors.player_quiz(enrollment=enrollment, quiz_id=quiz_id, with_answers=True)
+    if current is None or number not in attempts.by_number:
+        raise Http404
+    attempt = attempts.by_number[number]
     feedback = quiz_feedback(
         questions=quiz_questions(quiz=current, with_answers=True), answers=attempt.answers
     )
-    context = {**_quiz_context(enrollment, current), "attempt": attempt, "feedback": feedback}
+    context = {**_quiz_context(enrollment, current, attempts), "attempt": attempt, "feedback": feedback}
     return render(request, "enrollment/quiz_result.html", context)

@@ -21,7 +21,9 @@ def broker_state() -> str:
         return "eager"
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
+            conn.ensure_connection(
+                max_retries=1, timeout=1, interval_start=0, interval_step=0, interval_max=0
+            )
     except Exception:  # noqa: BLE001 - any failure to connect means "unreachable"
         return "unreachable"
     return "reachable"

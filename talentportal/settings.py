@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_ratelimit",
+    "talentportal",
     "accounts",
     "courses",
     "counties",
@@ -111,14 +112,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A health check costs a "SELECT 1" on nearly every request; only a deployment whose
+    # connections are cut behind its back (a proxy such as PgBouncer restarting) needs it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (allauth's rate limits need a real one) and Redis ----------------------------
+# --- Cache (sessions, rate limits, visitors' pages) and Redis ---------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-# django-ratelimit 4.1 predates Django's own Redis cache and warns about it; its atomic incr
-# is all the limits need.
+# django-ratelimit 4.1 knows only a list of cache backends by name and warns about others; the
+# atomic add and incr are all its limits need.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# A cache outage lets rate-limited requests through uncounted rather than refusing them all.
+RATELIMIT_FAIL_OPEN = True
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
 elif REDIS_URL:
@@ -127,9 +132,15 @@ elif REDIS_URL:
     _redis = urlsplit(REDIS_URL)
     CACHES = {
         "default": {
-            "BACKEND": "talentportal.redis_cache.RedisCache",
+            "BACKEND": "talentportal.cache.RedisCache",
             "LOCATION": urlunsplit(_redis._replace(path=f"/{env.int('REDIS_CACHE_DB', default=1)}")),
             "KEY_PREFIX": "tp",
+            "OPTIONS": {
+                # Redis down: every cache call answers as an empty cache would (talentportal.cache).
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
 else:
@@ -191,11 +202,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Accounts (django-allauth) ----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# Django's and allauth's backends, reading the signed-in user from the cache (accounts.backends).
+# Django's and allauth's backends, loading the signed-in user with its role flags in one query
+# (accounts.backends, accounts.roles).
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.ModelBackend",
     "accounts.backends.AuthenticationBackend",
 ]
+# PBKDF2-SHA256 at Django's 1,000,000 iterations, deliberately: about 0.27 CPU-seconds per
+# sign-in or sign-up on one core of the benchmark machine, so a class of 60 signing in within a
+# minute costs some 16 CPU-seconds, while each guess at a stolen hash costs an attacker as much.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -223,9 +239,12 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
     "reset_password_from_key": "20/m/ip",
-    "signup": "20/m/ip",
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # A classroom signs up and signs in at once from one school address (NAT): the limits per
+    # address leave room for several classes, while mass sign-up stays limited per hour and
+    # password guessing per account (5 failures in 5 minutes) and per address.
+    "signup": "200/h/ip",
+    "login": "300/m/ip",
+    "login_failed": "30/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
 
@@ -255,7 +274,7 @@ STORAGES = {
 
 # --- Sessions ---------------------------------------------------------------------------
 # Read from the cache (Redis in production), written through to the database: a signed-in page
-# costs no session query, and a cache flush or eviction only falls back to the database.
+# costs no session query, and a cache flush, eviction or outage only falls back to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Security ---------------------------------------------------------------------------
@@ -290,8 +309,8 @@ LOGGING = {
 # --- Certificates and reminders ---------------------------------------------------------
 # Absolute links in certificates' QR codes and in reminders sent by workers (no request there).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
-# Names the deployed code in cached pages' keys (talentportal.pagecache): set it to the commit
-# on each deploy so no page rendered by the previous release is served after it.
+# Names the deployed code in the keys of visitors' cached pages (talentportal.visitorcache): set
+# it to the commit on each deploy so no page rendered by the previous release is served after it.
 PORTAL_RELEASE = env.str("PORTAL_RELEASE", default="")
 CERTIFICATE_SWEEP_AFTER_MINUTES = env.int("CERTIFICATE_SWEEP_AFTER_MINUTES", default=10)
 CERTIFICATE_SWEEP_BATCH = 5000

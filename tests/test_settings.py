@@ -58,7 +58,7 @@ def test_database_and_redis_urls_select_postgresql_and_a_real_broker():
     assert s["name"] == "talentportal"
     assert s["eager"] is False
     assert s["broker"] == "redis://r:6379/0"
-    assert s["cache"] == "talentportal.redis_cache.RedisCache"
+    assert s["cache"] == "talentportal.cache.RedisCache"
 
 
 def test_celery_is_configured_for_safe_redelivery():
@@ -82,15 +82,27 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "DJANGO_ALLOWED_HOSTS is not set" in result.stderr
 
 
-def test_production_settings_pass_the_deployment_checklist():
-    result = run_python(
+def deploy_check(**environ):
+    return run_python(
         "import sys; from django.core.management import execute_from_command_line; "
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "k" * 40,
         DJANGO_ALLOWED_HOSTS="portal.example.cn",
+        **environ,
     )
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = deploy_check(REDIS_URL="redis://r:6379/0")
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_with_a_cache_per_process_is_warned_about():
+    """Rate limits and sessions would be counted and kept per gunicorn worker."""
+    result = deploy_check()
+    assert result.returncode != 0
+    assert "talentportal.W001" in result.stderr + result.stdout
 
 
 def test_cache_and_broker_use_different_redis_databases():

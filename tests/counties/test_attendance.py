@@ -39,15 +39,56 @@ def roll_call_url(session):
     return sessions_url(session.cohort, f"{session.pk}/roll-call/")
 
 
+def checked(response) -> dict[str, str]:
+    """The roll call's radio groups as the page shows them: field name → the checked status."""
+    return {row["field"]: row["checked"] for row in response.context["rows"]}
+
+
 def test_roll_call_lists_the_class_with_everyone_present_by_default(client, coordinator, cohort):
     learners = [enrol(cohort) for _ in range(3)]
     enrol(cohort, status="applied")
     enrol(cohort, status="withdrawn")
     session = factories.ClassSessionFactory(cohort=cohort)
     client.force_login(coordinator)
-    form = client.get(roll_call_url(session)).context["form"]
-    assert {e.learner_id for e, _field in form.rows()} == {e.learner_id for e in learners}
-    assert {field.initial for _e, field in form.rows()} == {"present"}
+    response = client.get(roll_call_url(session))
+    assert checked(response) == {f"learner_{e.learner_id}": "present" for e in learners}
+    html = response.content.decode()
+    for enrollment in learners:
+        pk = enrollment.learner_id
+        assert f"<legend>{enrollment.learner.name}</legend>" in html
+        assert (
+            f'<label class="tap tap-present"><input type="radio" name="learner_{pk}" value="present" '
+            f'id="id_learner_{pk}_0" required checked>'
+        ) in html
+        assert f'name="learner_{pk}" value="absent" id="id_learner_{pk}_1" required>' in html
+
+
+# the user (with the navigation's coordinator flag), cohort, class session, the class's learners,
+# the attendance recorded
+ROLL_CALL_QUERIES = 5
+
+
+@pytest.mark.parametrize("learners", [1, 50])
+def test_roll_call_query_count_is_constant(client, coordinator, county, django_assert_num_queries, learners):
+    cohort = factories.CohortFactory(county=county, capacity=60)
+    session = factories.ClassSessionFactory(cohort=cohort)
+    for i in range(learners):
+        learner = enrol(cohort).learner
+        if i % 2:
+            Attendance.objects.create(session=session, learner=learner, status="absent")
+    client.force_login(coordinator)
+    with django_assert_num_queries(ROLL_CALL_QUERIES) as queries:
+        response = client.get(roll_call_url(session))
+    assert len(response.context["rows"]) == learners
+    assert not [q for q in queries.captured_queries if "courses_course" in q["sql"]]
+
+
+def test_roll_call_writes_its_radios_without_the_widget_templates(client, coordinator, cohort):
+    enrol(cohort)
+    session = factories.ClassSessionFactory(cohort=cohort)
+    client.force_login(coordinator)
+    response = client.get(roll_call_url(session))
+    assert not [t.name for t in response.templates if t.name.startswith("django/forms/")]
 
 
 def test_roll_call_saves_the_whole_class_and_can_be_corrected(
@@ -72,8 +113,11 @@ def test_roll_call_saves_the_whole_class_and_can_be_corrected(
     client.post(roll_call_url(session), data)
     assert Attendance.objects.filter(session=session).count() == 40
     assert Attendance.objects.get(session=session, learner=learners[0]).status == "present"
-    form = client.get(roll_call_url(session)).context["form"]
-    assert form[f"learner_{learners[1].pk}"].initial == "excused"
+    response = client.get(roll_call_url(session))
+    assert checked(response)[f"learner_{learners[1].pk}"] == "excused"
+    assert (
+        f'value="excused" id="id_learner_{learners[1].pk}_2" required checked>' in response.content.decode()
+    )
 
 
 def test_roll_call_rejects_unknown_status(client, coordinator, cohort):
@@ -82,6 +126,28 @@ def test_roll_call_rejects_unknown_status(client, coordinator, cohort):
     client.force_login(coordinator)
     response = client.post(roll_call_url(session), {f"learner_{learner.pk}": "asleep"})
     assert response.status_code == 200
+    assert not Attendance.objects.exists()
+
+
+def test_roll_call_shows_each_learners_error_and_keeps_what_was_posted(english, coordinator, cohort):
+    wrong, missing, fine = (enrol(cohort).learner for _ in range(3))
+    session = factories.ClassSessionFactory(cohort=cohort)
+    english.force_login(coordinator)
+    data = {f"learner_{wrong.pk}": "asleep", f"learner_{fine.pk}": "absent"}
+    response = english.post(roll_call_url(session), data)
+    assert response.status_code == 200
+    assert checked(response) == {
+        f"learner_{wrong.pk}": "asleep",
+        f"learner_{missing.pk}": None,
+        f"learner_{fine.pk}": "absent",
+    }
+    html = response.content.decode()
+    assert f'id="id_learner_{wrong.pk}_error"><li>Select a valid choice. asleep is not one' in html
+    assert f'id="id_learner_{missing.pk}_error"><li>This field is required.</li>' in html
+    wrong_present = f'name="learner_{wrong.pk}" value="present" id="id_learner_{wrong.pk}_0"'
+    assert f'{wrong_present} required aria-invalid="true">' in html
+    assert f'value="absent" id="id_learner_{fine.pk}_1" required checked>' in html
+    assert f"id_learner_{fine.pk}_error" not in html
     assert not Attendance.objects.exists()
 
 

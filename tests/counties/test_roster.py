@@ -15,7 +15,7 @@ from tests import factories
 from tests.counties.conftest import enrol
 
 # session, user, cohort, count, the page of enrolments, and the navigation's coordinator check
-ROSTER_QUERIES = 5
+ROSTER_QUERIES = 4
 
 
 def roster_url(cohort, suffix="roster/"):
@@ -37,9 +37,50 @@ def populate(cohort, n: int) -> None:
 def test_roster_query_count_is_constant(client, cohort, coordinator, django_assert_num_queries, learners):
     populate(cohort, learners)
     client.force_login(coordinator)
-    with django_assert_num_queries(ROSTER_QUERIES):
+    with django_assert_num_queries(ROSTER_QUERIES) as queries:
         response = client.get(roster_url(cohort))
     assert len(response.context["page"].object_list) == learners
+    # The page shows neither the cohort's course nor its county: no join loads them.
+    assert not [q for q in queries.captured_queries if "courses_course" in q["sql"]]
+
+
+def test_roster_rows_show_the_learners_actions_and_activity(english, cohort, coordinator):
+    applied = enrol(cohort, status="applied", last_activity_at=None)
+    active = enrol(cohort, last_activity_at=datetime.datetime(2026, 3, 1, 18, 30, tzinfo=datetime.UTC))
+    english.force_login(coordinator)
+    html = english.get(roster_url(cohort)).content.decode()
+    approve = roster_url(cohort, f"enrolments/{applied.pk}/approve/")
+    assert f'<form method="post" action="{approve}">' in html
+    assert f'action="{roster_url(cohort, f"enrolments/{applied.pk}/decline/")}"' in html
+    assert f'<input type="hidden" name="next" value="{roster_url(cohort)}">' in html
+    assert f'<a href="{roster_url(cohort, f"enrolments/{active.pk}/withdraw/")}">Withdraw</a>' in html
+    assert "<td>2026-03-02</td>" in html  # the day in the portal's time zone (UTC+8)
+    assert "<td>never</td>" in html
+    assert "<td>Waiting for approval</td>" in html
+
+
+def test_roster_filters_show_what_was_chosen(english, cohort, coordinator):
+    english.force_login(coordinator)
+    response = english.get(roster_url(cohort) + "?status=active&sort=-progress&at_risk=on")
+    html = response.content.decode()
+    assert '<option value="active" selected>' in html
+    assert '<option value="-progress" selected>' in html
+    assert '<input type="checkbox" name="at_risk" id="id_at_risk" checked>' in html
+    assert not [t.name for t in response.templates if t.name.startswith("django/forms/widgets/")]
+    html = english.get(roster_url(cohort)).content.decode()
+    assert '<option value="" selected>All</option>' in html
+    assert '<input type="checkbox" name="at_risk" id="id_at_risk">' in html
+
+
+def test_roster_filters_show_an_unknown_status_as_an_error(english, cohort, coordinator):
+    enrol(cohort)
+    english.force_login(coordinator)
+    response = english.get(roster_url(cohort) + "?status=asleep")
+    html = response.content.decode()
+    assert '<div class="field has-error">' in html
+    assert 'aria-invalid="true" aria-describedby="id_status_error" id="id_status"' in html
+    assert "Select a valid choice. asleep is not one of the available choices." in html
+    assert len(response.context["page"].object_list) == 1  # the filter is ignored
 
 
 def rows_by_name(client, cohort, query=""):

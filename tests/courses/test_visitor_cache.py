@@ -1,6 +1,10 @@
-"""Visitors' catalogue pages are rendered once and served from the cache until a course changes."""
+"""Visitors' catalogue and course pages are rendered once and served from the cache until they
+expire (courses.cache.CACHE_SECONDS); signed-in learners always get the page as it is."""
 
 from __future__ import annotations
+
+from django.core.cache import cache
+from django.test import Client
 
 from courses import services
 from courses.models import Course
@@ -22,14 +26,20 @@ def test_second_visit_is_served_from_the_cache_without_queries(client, db, djang
         assert client.get(course.get_absolute_url()).status_code == 200
 
 
-def test_publishing_a_course_shows_at_once(client, db, publisher, django_capture_on_commit_callbacks):
+def test_a_published_course_shows_to_learners_at_once_and_to_visitors_once_their_page_expires(
+    client, db, learner, publisher, django_capture_on_commit_callbacks
+):
     make_ready_course(title="农村电商运营")
-    client.get(CATALOGUE)
+    signed_in = Client()
+    signed_in.force_login(learner)
     draft = make_ready_course(title="直播带货实战", status=Course.Status.DRAFT)
-    assert "直播带货实战" not in client.get(CATALOGUE).content.decode()
+    assert "直播带货实战" not in client.get(CATALOGUE).content.decode()  # the visitors' page, stored
+    assert "直播带货实战" not in signed_in.get(CATALOGUE).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.course_submit_for_review(course=draft, by=publisher)
         services.course_publish(course=draft, by=publisher)
+    assert "直播带货实战" in signed_in.get(CATALOGUE).content.decode()
+    cache.clear()  # the visitors' page expires after courses.cache.CACHE_SECONDS: nothing invalidates it
     assert "直播带货实战" in client.get(CATALOGUE).content.decode()
 
 

@@ -16,9 +16,11 @@ from tests import factories
 
 Status = Enrollment.Status
 
-# session, user, enrolment + course, quiz, questions, choices, attempts made, best attempt,
-# the is-coordinator check in the navigation.
-QUIZ_PAGE_QUERIES = 8
+# User (with its role flags: the navigation's is-coordinator check), enrolment + course, the quiz
+# with the learner's attempts, questions with their choices. The session is in the cache.
+QUIZ_PAGE_QUERIES = 4
+# The result page: the same, the questions with their answers and explanations.
+QUIZ_RESULT_QUERIES = 4
 
 
 @pytest.fixture(autouse=True)
@@ -295,3 +297,10 @@ def test_quiz_page_query_count_is_constant(client, enrollment, course, size, dja
         response = client.get(quiz_url(quiz))
     assert response.status_code == 200
     assert response.content.decode().count('type="radio"') == size * 3
+    assert "Best score: 20%" in response.content.decode()
+
+    result_url = reverse("enrollment:quiz_result", args=[course.slug, quiz.pk, 2])
+    with django_assert_num_queries(QUIZ_RESULT_QUERIES):
+        response = client.get(result_url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="wrong"') == size
