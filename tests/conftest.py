@@ -51,6 +51,7 @@ def staff(db):
 
 
 REAL_STACK = os.environ.get("REAL_STACK") == "1"
+REDIS_DOWN = os.environ.get("REDIS_DOWN") == "1"
 
 
 def pytest_report_header(config):
@@ -65,23 +66,26 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if REAL_STACK:
-        return
-    skip = pytest.mark.skip(
+    skip_real = pytest.mark.skip(
         reason="needs PostgreSQL + Redis + a Celery worker: CI's second run (REAL_STACK=1)"
     )
+    skip_down = pytest.mark.skip(
+        reason="needs PostgreSQL with Redis stopped: CI's outage step (REDIS_DOWN=1)"
+    )
     for item in items:
-        if "real_stack" in item.keywords:
-            item.add_marker(skip)
+        if "real_stack" in item.keywords and not REAL_STACK:
+            item.add_marker(skip_real)
+        if "redis_down" in item.keywords and not REDIS_DOWN:
+            item.add_marker(skip_down)
 
 
 @pytest.fixture(autouse=True)
 def _tasks_in_process(request):
-    """Unit tests run tasks in-process even when a broker is configured; real-stack tests
-    talk to the real broker and worker."""
+    """Unit tests run tasks in-process even when a broker is configured; real-stack and
+    Redis-outage tests talk to the real (or stopped) broker."""
     from talentportal.celery import app
 
-    eager = "real_stack" not in request.keywords
+    eager = "real_stack" not in request.keywords and "redis_down" not in request.keywords
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager or previous
     yield
