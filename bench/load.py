@@ -7,7 +7,11 @@ Redis), signs in the accounts bench/generate.py made, and runs wrk with 16 conne
 bounded time against each page and against a baseline (a small template through the same
 server and middleware). For each page it reports requests per second and the ratio to the
 baseline, p50 and p99 latency, errors, queries per request and the compressed weight of the
-page with its CSS and JS. Writes the table to bench/RESULTS.md and prints it.
+page with its CSS and JS. Writes the table to --output (bench/RESULTS.md by default) and prints it.
+
+This is one account fetching one page over and over (every cache warm after the first request):
+the table is labelled "single page, one user, repeated". bench/workload.py measures the realistic
+workload; `make bench` (bench/run.sh) puts its tables first in bench/RESULTS.md, then this one.
 """
 
 from __future__ import annotations
@@ -15,14 +19,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import platform
 import re
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -30,26 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PORT = 8765
-HOST = f"http://127.0.0.1:{PORT}"
-SERVER_ENV = {
-    "DJANGO_DEBUG": "false",
-    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_SECURE_COOKIES": "false",
-    "DJANGO_SECURE_HSTS_SECONDS": "0",
-    "DJANGO_BENCH_BASELINE": "true",
-    # The verification page's per-address limit would turn a load test from one address into 429s.
-    "VERIFY_RATE_LIMIT": "100000000/m",
-    "LOG_LEVEL": "WARNING",
-}
-# The server and this process (which counts queries in-process) share one collected static root.
-SERVER_ENV["STATIC_ROOT"] = tempfile.mkdtemp(prefix="talentportal-static-")
-os.environ.update(SERVER_ENV)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentportal.settings")
 
 import django  # noqa: E402
+from server import HOST, machine, start_server, stop_server  # noqa: E402 - sets the environment first
 
 django.setup()
 
@@ -107,11 +90,13 @@ def pages() -> list[Page]:
             True,
         ),
     ]
+    roll_call = roll_call_class()
     optional = [
         ("learner dashboard", "enrollment:dashboard", [], "learner"),
         ("course player", "enrollment:lesson", [enrollment.course.slug, lesson.pk], "learner"),
         ("coordinator home", "counties:coordinator_home", [], "coordinator"),
         ("roster (2,000 learners)", "counties:roster", [cohort.pk], "coordinator"),
+        (f"roll-call page ({roll_call[2]} learners)", "counties:roll_call", roll_call[:2], "coordinator"),
         ("programme dashboard", "figures:dashboard", [], "staff"),
     ]
     for name, url_name, args, user in optional:
@@ -120,6 +105,27 @@ def pages() -> list[Page]:
         except NoReverseMatch as error:  # a page a later issue adds: reported, not fatal
             print(f"skipping {name}: {error}")
     return found
+
+
+def roll_call_class() -> tuple[int, int, int]:
+    """(cohort, class session, learners) of the class closest to 71 active learners with class
+    sessions; the bench coordinator is made its county's coordinator too (idempotent)."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    from counties.models import ClassSession, CoordinatorAssignment
+
+    cohort = (
+        Cohort.objects.annotate(
+            learners=Count("enrollments", filter=Q(enrollments__status__in=["active", "completed"])),
+        )
+        .filter(Exists(ClassSession.objects.filter(cohort=OuterRef("pk"))), learners__lte=71)
+        .order_by("-learners", "pk")
+        .first()
+    )
+    coordinator = User.objects.get(email=f"bench-coordinator@{EMAIL_DOMAIN}")
+    CoordinatorAssignment.objects.get_or_create(coordinator=coordinator, county_id=cohort.county_id)
+    session = ClassSession.objects.filter(cohort=cohort).order_by("date", "pk").first()
+    return cohort.pk, session.pk, cohort.learners
 
 
 def session_cookies() -> dict[str, str]:
@@ -191,41 +197,14 @@ def wrk(
     return rps, latency("50"), latency("99"), errors
 
 
-def start_server(workers: int, threads: int) -> subprocess.Popen:
-    env = {**os.environ, **SERVER_ENV}
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "talentportal.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", str(workers), "--threads", str(threads),
-         "--worker-class", "gthread" if threads > 1 else "sync", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(HOST + "/healthz", timeout=2)  # noqa: S310
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit("gunicorn did not start")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    if Path("/proc/cpuinfo").exists():
-        match = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-        cpu = match.group(1) if match else cpu
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    python = platform.python_version()
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.platform()}, Python {python}"
-
-
 def report(results: list[Result], args, learners: int, enrollments: int) -> str:
     baseline = next(r for r in results if r.page.name == "baseline")
     lines = [
-        "# Benchmark results",
+        "## Single page, one user, repeated (wrk)",
+        "",
+        "Each page fetched over and over by one signed-in account (or one visitor): every cache on "
+        "the way is warm after the first request, so this is the fastest path, not a workload. The "
+        "workload tables (many accounts, real forms) are the ones to judge the portal by.",
         "",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
         f"- Machine: {machine()}",
@@ -272,9 +251,7 @@ def main() -> None:
             results.append(Result(page, rps, p50, p99, errors, queries, weight))
             print(f"{page.name:<26} {rps:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  errors {errors}")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        shutil.rmtree(SERVER_ENV["STATIC_ROOT"], ignore_errors=True)
+        stop_server(server)
     table = report(results, args, learners, enrollments)
     args.output.write_text(table, encoding="utf-8")
     print()
