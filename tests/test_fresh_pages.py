@@ -22,6 +22,7 @@ from courses.models import Course, Lesson
 from enrollment import services
 from enrollment.models import Enrollment
 from tests import factories
+from tests.enrollment.test_curriculum_changes import add_required_lesson_in_the_admin
 
 DASHBOARD = reverse("enrollment:dashboard")
 HOME = reverse("counties:coordinator_home")
@@ -102,22 +103,7 @@ def admin(staff) -> Client:
 
 
 def add_required_lesson(admin: Client, course: Course, capture) -> None:
-    data = {
-        "module": course.modules.get().pk,
-        "order": 4,
-        "title": "新增必修课时",
-        "kind": "reading",
-        "body": "正文",
-        "video_url": "",
-        "duration_minutes": 10,
-        "is_required": "on",
-        "attachments-TOTAL_FORMS": 0,
-        "attachments-INITIAL_FORMS": 0,
-        "attachments-MIN_NUM_FORMS": 0,
-        "attachments-MAX_NUM_FORMS": 1000,
-    }
-    with capture(execute=True):  # the progress refresh is a task queued after commit
-        response = admin.post(reverse("admin:courses_lesson_add"), data)
+    response = add_required_lesson_in_the_admin(admin, course, order=4, capture=capture)
     assert response.status_code == 302
 
 

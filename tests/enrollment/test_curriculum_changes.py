@@ -20,6 +20,24 @@ def inline_management(prefix: str) -> dict:
     }
 
 
+def add_required_lesson_in_the_admin(client, course, *, order: int, capture):
+    """Post the admin's "add lesson" form for a required lesson in the course's first module, running
+    what it queues after commit (the progress refresh)."""
+    data = {
+        "module": course.modules.order_by("order").first().pk,
+        "order": order,
+        "title": "新增必修课时",
+        "kind": "reading",
+        "body": "正文",
+        "video_url": "",
+        "duration_minutes": 10,
+        "is_required": "on",
+        **inline_management("attachments"),
+    }
+    with capture(execute=True):
+        return client.post(reverse("admin:courses_lesson_add"), data)
+
+
 def studying(learner, lessons_done: int = 1):
     course = factories.course_with_lessons(lessons=2, final_quiz=False)
     enrollment = services.enrollment_create(learner=learner, course=course)
@@ -35,19 +53,9 @@ def test_adding_a_required_lesson_in_the_admin_lowers_active_learners_percent(
     course, enrollment = studying(learner)
     assert enrollment.progress_percent == 50
     client.force_login(staff)
-    data = {
-        "module": course.modules.get().pk,
-        "order": 3,
-        "title": "新增必修课时",
-        "kind": "reading",
-        "body": "正文",
-        "video_url": "",
-        "duration_minutes": 10,
-        "is_required": "on",
-        **inline_management("attachments"),
-    }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:courses_lesson_add"), data)
+    response = add_required_lesson_in_the_admin(
+        client, course, order=3, capture=django_capture_on_commit_callbacks
+    )
     assert response.status_code == 302
     enrollment.refresh_from_db()
     assert enrollment.progress_percent == 33  # one of three required lessons
