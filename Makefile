@@ -37,6 +37,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Re-extract the translatable strings after changing them, then compile the catalogues.
 messages: setup

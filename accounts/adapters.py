@@ -8,8 +8,6 @@ from django.utils import timezone, translation
 
 from talentportal.queue import enqueue_on_commit
 
-from .tasks import send_email
-
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
@@ -51,7 +49,7 @@ class AccountAdapter(DefaultAccountAdapter):
             "",
         )
         enqueue_on_commit(
-            send_email,
+            "accounts.tasks.send_email",
             subject=message.subject,
             body=message.body,
             html=html,

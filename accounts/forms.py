@@ -1,11 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
-from counties.selectors import county_lookup
-
-from .models import User
 from .validators import normalize_mobile
 
 
@@ -21,87 +17,3 @@ class MobileField(forms.CharField):
         if value is None:
             return None
         return normalize_mobile(value) or None
-
-
-class ProfileForm(forms.ModelForm):
-    """What a learner may change about themselves. Email and password stay with allauth."""
-
-    county = forms.CharField(
-        label=_("Your county"),
-        max_length=60,
-        help_text=_("Type the county's name (e.g. 桐庐) or its 6-digit code (e.g. 330122)."),
-    )
-    school = forms.CharField(label=_("School"), max_length=100, required=False)
-
-    class Meta:
-        model = User
-        fields = ["name", "mobile", "preferred_language", "remind_by_email", "remind_by_sms"]
-        field_classes = {"mobile": MobileField}
-        widgets = {"mobile": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
-        help_texts = {"mobile": _("Optional. For reminders by SMS and for your coordinator.")}
-        error_messages = {"mobile": {"unique": _("This mobile number is already used by another account.")}}
-
-    field_order = [
-        "name",
-        "mobile",
-        "county",
-        "school",
-        "preferred_language",
-        "remind_by_email",
-        "remind_by_sms",
-    ]
-
-    def __init__(self, *args, profile=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.county_matches = []
-        self.fields["name"].required = True
-        if profile is not None:
-            self.initial.setdefault("county", f"{profile.county_id} {profile.county.name}")
-            self.initial.setdefault("school", profile.school)
-        else:
-            # Coordinators and staff have no county of study; a learner always has one.
-            self.fields["county"].required = False
-
-    def clean_county(self):
-        text = self.cleaned_data["county"]
-        if not text:
-            return None
-        lookup = county_lookup(text)
-        if lookup.county:
-            return lookup.county
-        if lookup.matches:
-            self.county_matches = lookup.matches
-            raise forms.ValidationError(
-                _("Several counties match “%(text)s”: type the 6-digit code of yours."),
-                code="ambiguous",
-                params={"text": text},
-            )
-        raise forms.ValidationError(
-            _("No county matches “%(text)s”. Try the county's name or its 6-digit code."),
-            code="not_found",
-            params={"text": text},
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if "mobile" in cleaned and not cleaned["mobile"] and not self.instance.email:
-            self.add_error("mobile", _("Your account has no email address: keep a mobile number."))
-        return cleaned
-
-
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("This is not your password."), code="wrong_password")
-        return password

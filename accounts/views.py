@@ -1,27 +1,15 @@
 from __future__ import annotations
 
-import json
-
 from allauth.account import views as allauth_views
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import translation
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from counties.models import LearnerProfile
 from talentportal.visitorcache import cache_for_visitors
 
-from .forms import DeleteAccountForm, ProfileForm
-from .models import User
-from .services import user_data_export, user_delete_account, user_profile_update, user_set_language
+from .services import user_set_language
 
 # The sign-in and sign-up forms change only with a deploy (whose pages the release key drops).
 ENTRANCE_CACHE_SECONDS = 10 * 60
@@ -60,13 +48,13 @@ def set_language(request):
         next_url = "/"
     response = redirect(next_url)
     if language in dict(settings.LANGUAGES):
-        _set_language_cookie(response, language)
+        set_language_cookie(response, language)
         if request.user.is_authenticated:
             user_set_language(user=request.user, language=language)
     return response
 
 
-def _set_language_cookie(response, language: str) -> None:
+def set_language_cookie(response, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -77,63 +65,3 @@ def _set_language_cookie(response, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def profile(request):
-    """Edit name, mobile, county and school, language and reminder preferences."""
-    # A copy: an invalid form must not leave its values on request.user (the page's header).
-    user = User.objects.get(pk=request.user.pk)
-    learner_profile = LearnerProfile.objects.filter(user=user).select_related("county").first()
-    form = ProfileForm(
-        request.POST if request.method == "POST" else None, instance=user, profile=learner_profile
-    )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user_profile_update(
-                user=user,
-                name=data["name"],
-                mobile=data["mobile"],
-                preferred_language=data["preferred_language"],
-                remind_by_email=data["remind_by_email"],
-                remind_by_sms=data["remind_by_sms"],
-                county=data["county"],
-                school=data["school"],
-            )
-        except IntegrityError:
-            form.add_error("mobile", ProfileForm._meta.error_messages["mobile"]["unique"])
-        else:
-            translation.activate(user.preferred_language)
-            messages.success(request, _("Your profile is saved."))
-            response = redirect("accounts:profile")
-            _set_language_cookie(response, user.preferred_language)
-            return response
-    return render(request, "accounts/profile.html", {"form": form, "learner_profile": learner_profile})
-
-
-@login_required
-@require_GET
-def data_export(request):
-    """All my data as a JSON download."""
-    document = user_data_export(user=request.user)
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="talent-portal-my-data.json"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def delete_account(request):
-    """Confirm with the password, then remove the personal data and log out."""
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
-    if form.is_bound and form.is_valid():
-        user_delete_account(user=request.user)
-        logout(request)
-        messages.success(request, _("Your account is deleted. Your personal data has been removed."))
-        return redirect("home")
-    return render(request, "accounts/delete.html", {"form": form})

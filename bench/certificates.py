@@ -29,8 +29,8 @@ django.setup()
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.files.storage import FileSystemStorage  # noqa: E402
 
-from enrollment.certificates import CertificateContent, certificate_render_pdf, verification_url  # noqa: E402
-from enrollment.models import new_verification_code  # noqa: E402
+from certificates.models import new_verification_code  # noqa: E402
+from certificates.services import CertificateContent, certificate_render_pdf, verification_url  # noqa: E402
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"

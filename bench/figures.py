@@ -35,8 +35,8 @@ from django.urls import reverse  # noqa: E402
 from accounts.models import User  # noqa: E402
 from counties.models import County, LearnerProfile  # noqa: E402
 from courses.models import Track  # noqa: E402
-from enrollment.figures import latest_snapshot  # noqa: E402
 from enrollment.models import Enrollment  # noqa: E402
+from figures.services import latest_snapshot  # noqa: E402
 
 EMAIL_DOMAIN = "bench.example.com"
 

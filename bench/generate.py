@@ -37,6 +37,7 @@ from django.db import connection, models  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from certificates.models import Certificate  # noqa: E402
 from counties.models import (  # noqa: E402
     Attendance,
     ClassSession,
@@ -47,7 +48,7 @@ from counties.models import (  # noqa: E402
     new_join_code,
 )
 from courses.models import Choice, Course, Lesson, Module, Question, Quiz, Track  # noqa: E402
-from enrollment.models import Certificate, Enrollment, LessonProgress, QuizAttempt  # noqa: E402
+from enrollment.models import Enrollment, LessonProgress, QuizAttempt  # noqa: E402
 
 PASSWORD = "bench-password"  # noqa: S105 - the benchmark's own accounts
 DIVISIONS = Path(os.environ.get("TALENTPORTAL_SHARED_DATA", ROOT.parent / "shared" / "data")) / "divisions"

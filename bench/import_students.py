@@ -39,7 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from counties import imports, tasks  # noqa: E402
+from coordinator import imports, tasks  # noqa: E402
 from counties.models import Cohort, County, Prefecture, Province  # noqa: E402
 from courses.models import Course, Track  # noqa: E402
 from enrollment.models import Enrollment  # noqa: E402
@@ -123,8 +123,8 @@ def main() -> None:
     # Invitations are timed apart: in production a Celery worker sends them after the commit.
     queued: list[dict] = []
 
-    real_delay_on_commit = tasks.invitations_send.delay_on_commit
-    tasks.invitations_send.delay_on_commit = lambda **kwargs: queued.append(kwargs)
+    real_enqueue_on_commit = imports.enqueue_on_commit
+    imports.enqueue_on_commit = lambda _task, **kwargs: queued.append(kwargs)
 
     def start_and_check():
         upload = SimpleUploadedFile("students.csv", data, content_type="text/csv")
@@ -147,7 +147,7 @@ def main() -> None:
     again, reimport_seconds = timed("re-import: read + dry run", start_and_check)
     assert again.created_count == 0 and again.matched_count == 0, "re-import found work to do"
 
-    tasks.invitations_send.delay_on_commit = real_delay_on_commit
+    imports.enqueue_on_commit = real_enqueue_on_commit
 
     def send_invitations():
         for batch in queued:

@@ -42,9 +42,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from certificates.models import Certificate  # noqa: E402
 from counties.models import Cohort  # noqa: E402
 from courses.models import Course  # noqa: E402
-from enrollment.models import Certificate, Enrollment  # noqa: E402
+from enrollment.models import Enrollment  # noqa: E402
 
 EMAIL_DOMAIN = "bench.example.com"
 
@@ -80,8 +81,8 @@ def pages() -> list[Page]:
     certificate = Certificate.objects.filter(status="issued").order_by("pk").first()
     found = [
         Page("baseline", "/bench/baseline/", None, anonymous_page=True),
-        Page("catalogue", reverse("courses:catalogue"), None, anonymous_page=True),
-        Page("course page", reverse("courses:detail", args=[course.slug]), None, anonymous_page=True),
+        Page("catalogue", reverse("catalogue:catalogue"), None, anonymous_page=True),
+        Page("course page", reverse("catalogue:detail", args=[course.slug]), None, anonymous_page=True),
         Page("sign-in page", reverse("account_login"), None, anonymous_page=True),
         Page(
             "verification page",
@@ -92,11 +93,11 @@ def pages() -> list[Page]:
     ]
     roll_call = roll_call_class()
     optional = [
-        ("learner dashboard", "enrollment:dashboard", [], "learner"),
-        ("course player", "enrollment:lesson", [enrollment.course.slug, lesson.pk], "learner"),
-        ("coordinator home", "counties:coordinator_home", [], "coordinator"),
-        ("roster (2,000 learners)", "counties:roster", [cohort.pk], "coordinator"),
-        (f"roll-call page ({roll_call[2]} learners)", "counties:roll_call", roll_call[:2], "coordinator"),
+        ("learner dashboard", "learn:dashboard", [], "learner"),
+        ("course player", "learn:lesson", [enrollment.course.slug, lesson.pk], "learner"),
+        ("coordinator home", "coordinator:coordinator_home", [], "coordinator"),
+        ("roster (2,000 learners)", "coordinator:roster", [cohort.pk], "coordinator"),
+        (f"roll-call page ({roll_call[2]} learners)", "coordinator:roll_call", roll_call[:2], "coordinator"),
         ("programme dashboard", "figures:dashboard", [], "staff"),
     ]
     for name, url_name, args, user in optional:

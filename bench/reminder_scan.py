@@ -24,7 +24,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from enrollment.models import Enrollment  # noqa: E402
-from enrollment.reminders import reminders_scan  # noqa: E402
+from reminders.services import reminders_scan  # noqa: E402
 
 
 class Rollback(Exception):

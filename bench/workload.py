@@ -77,9 +77,10 @@ from workload_flows import (  # noqa: E402
 )
 
 from accounts.models import User  # noqa: E402
+from certificates.models import Certificate  # noqa: E402
 from counties.models import ClassSession, Cohort, CoordinatorAssignment, County, LearnerProfile  # noqa: E402
 from courses.models import Course, Lesson  # noqa: E402
-from enrollment.models import Certificate, Enrollment, LessonProgress, QuizAttempt  # noqa: E402
+from enrollment.models import Enrollment, LessonProgress, QuizAttempt  # noqa: E402
 
 EMAIL_DOMAIN = "bench.example.com"
 PASSWORD = "bench-password"  # noqa: S105 - the benchmark's own accounts (as bench/generate.py)

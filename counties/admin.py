@@ -15,7 +15,7 @@ from .models import (
     Province,
     Township,
 )
-from .services import cohort_completion_recheck
+from .signals import attendance_changed
 
 
 @admin.register(Province)
@@ -117,7 +117,9 @@ class AttendanceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # A corrected attendance can meet the class minimum, as a roll call does (in the admin's
         # transaction: the completion and the attendance are saved together).
-        cohort_completion_recheck(cohort_id=obj.session.cohort_id, learner_ids=[obj.learner_id])
+        attendance_changed.send(
+            sender=Attendance, cohort_id=obj.session.cohort_id, learner_ids=[obj.learner_id]
+        )
 
 
 @admin.register(Announcement)
@@ -126,7 +128,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
     list_select_related = ["cohort", "author"]
     raw_id_fields = ["cohort", "author"]
     search_fields = ["title", "cohort__name"]
-    readonly_fields = ["emailed_at"]
+    readonly_fields = ["emailed_at", "emailed_up_to_learner_id"]
     show_full_result_count = False
 
 
@@ -165,5 +167,6 @@ class ImportJobAdmin(admin.ModelAdmin):
         "enrolled_count",
         "error_count",
         "error",
+        "requeue_count",
     ]
     show_full_result_count = False

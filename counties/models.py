@@ -342,13 +342,21 @@ class Announcement(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set once every batch was sent; until then the sweep queues the email again.
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # The highest learner pk whose batch was sent: a later run resumes after it.
+    emailed_up_to_learner_id = models.PositiveBigIntegerField(_("emailed up to learner"), default=0)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("announcement")
         verbose_name_plural = _("announcements")
-        indexes = [models.Index(fields=["cohort", "-created_at"], name="announcement_cohort_created")]
+        indexes = [
+            models.Index(fields=["cohort", "-created_at"], name="announcement_cohort_created"),
+            models.Index(
+                fields=["created_at"], condition=Q(emailed_at__isnull=True), name="announcement_not_emailed"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -436,7 +444,9 @@ class ImportJob(models.Model):
     """A spreadsheet of students imported into a cohort: a dry run first, then the commit.
 
     ``results`` keeps one entry per row (outcome and reason) for the preview page and the report.
-    Large files are processed by a Celery task that updates ``processed_rows`` as it goes.
+    Large files are processed by a Celery task that updates ``processed_rows`` (and ``updated_at``)
+    as it goes; a job CHECKING or IMPORTING whose ``updated_at`` stopped moving is queued again by
+    the sweep, ``requeue_count`` times at most before it is failed.
     """
 
     class Status(models.TextChoices):
@@ -470,6 +480,7 @@ class ImportJob(models.Model):
     report = models.FileField(_("result report"), upload_to="imports/reports/%Y/%m/", blank=True)
     error = models.TextField(_("error"), blank=True)
     site_url = models.CharField(_("site address"), max_length=200, blank=True)
+    requeue_count = models.PositiveSmallIntegerField(_("times queued again"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -477,7 +488,14 @@ class ImportJob(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("student import")
         verbose_name_plural = _("student imports")
-        indexes = [models.Index(fields=["cohort", "-created_at"], name="importjob_cohort_created")]
+        indexes = [
+            models.Index(fields=["cohort", "-created_at"], name="importjob_cohort_created"),
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=["checking", "importing"]),
+                name="importjob_running_updated",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cohort} · {self.original_name}"

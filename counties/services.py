@@ -1,22 +1,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
-from allauth.account.forms import default_token_generator
-from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Course
 
 from .models import (
-    Announcement,
     Attendance,
     ClassSession,
     Cohort,
@@ -25,9 +17,7 @@ from .models import (
     PlacementOutcome,
     new_join_code,
 )
-
-# Messages per batch sent over one SMTP connection.
-EMAIL_BATCH = 100
+from .signals import attendance_changed
 
 
 @transaction.atomic
@@ -76,7 +66,9 @@ def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
     if changed:
         locked.save(update_fields=changed)
     if lowered:
-        transaction.on_commit(lambda: cohort_completion_recheck(cohort_id=locked.pk))
+        transaction.on_commit(
+            lambda: attendance_changed.send(sender=Cohort, cohort_id=locked.pk, learner_ids=None)
+        )
     return locked
 
 
@@ -92,24 +84,6 @@ def cohort_join_code_regenerate(*, cohort: Cohort) -> Cohort:
             continue
     cohort.refresh_from_db(fields=["join_code"])
     return cohort
-
-
-def cohort_completion_recheck(*, cohort_id: int, learner_ids: Iterable[int] | None = None) -> int:
-    """Complete the cohort's learners whose completion now holds (attendance taken, minimum
-    lowered). Only active enrolments at 100 % progress can complete, so only those are checked,
-    each in its own transaction (enrollment_check_completion locks the enrolment). Returns how
-    many completed."""
-    from enrollment.models import Enrollment
-    from enrollment.services import enrollment_check_completion
-
-    candidates = Enrollment.objects.filter(
-        cohort_id=cohort_id, status=Enrollment.Status.ACTIVE, progress_percent__gte=100
-    )
-    if learner_ids is not None:
-        candidates = candidates.filter(learner_id__in=list(learner_ids))
-    return sum(
-        enrollment_check_completion(enrollment_id=pk) for pk in candidates.values_list("pk", flat=True)
-    )
 
 
 # --- offline classes ---------------------------------------------------------------------------
@@ -134,8 +108,8 @@ def attendance_record(*, session: ClassSession, statuses: dict[int, str]) -> int
 
     One INSERT … ON CONFLICT (session, learner) DO UPDATE for the whole class, so saving the
     same roll call twice changes nothing and a corrected one overwrites. Afterwards (own
-    transactions) learners whose completion waited for attendance are re-checked. Returns the
-    number of learners recorded.
+    transactions) learners whose completion waited for attendance are re-checked (through
+    attendance_changed). Returns the number of learners recorded.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -149,105 +123,8 @@ def attendance_record(*, session: ClassSession, statuses: dict[int, str]) -> int
             update_fields=["status", "recorded_at"],
         )
     if session.cohort.min_attendance_percent:
-        cohort_completion_recheck(cohort_id=session.cohort_id, learner_ids=statuses)
+        attendance_changed.send(sender=Attendance, cohort_id=session.cohort_id, learner_ids=list(statuses))
     return len(statuses)
-
-
-# --- announcements -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def announcement_create(*, cohort: Cohort, author: User, title: str, body: str) -> Announcement:
-    """Post a message to a cohort; it is emailed to its learners by a task after commit."""
-    from .tasks import announcement_email
-
-    announcement = Announcement.objects.create(cohort=cohort, author=author, title=title, body=body)
-    announcement_email.delay_on_commit(announcement_id=announcement.pk)
-    return announcement
-
-
-def _send_in_batches(messages: Iterable[EmailMessage]) -> int:
-    """Send over one connection, EMAIL_BATCH messages at a time."""
-    sent = 0
-    batch: list[EmailMessage] = []
-    with get_connection() as connection:
-        for message in messages:
-            batch.append(message)
-            if len(batch) >= EMAIL_BATCH:
-                sent += connection.send_messages(batch) or 0
-                batch = []
-        if batch:
-            sent += connection.send_messages(batch) or 0
-    return sent
-
-
-def announcement_email_send(*, announcement_id: int) -> int:
-    """Email an announcement to the cohort's learners who have an address and accept email.
-
-    Claims the announcement with a conditional UPDATE of ``emailed_at`` first: a second run (task
-    redelivered, sweep) finds it claimed and sends nothing, so no learner gets it twice.
-    Returns the number of messages sent.
-    """
-    from enrollment.models import Enrollment
-
-    if not Announcement.objects.filter(pk=announcement_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    ):
-        return 0
-    announcement = Announcement.objects.select_related("cohort__course", "author").get(pk=announcement_id)
-    learners = (
-        User.objects.filter(
-            enrollments__cohort_id=announcement.cohort_id,
-            enrollments__status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED],
-            email__isnull=False,
-            remind_by_email=True,
-            is_active=True,
-        )
-        .only("pk", "email", "name", "preferred_language")
-        .order_by("pk")
-    )
-
-    def messages():
-        for learner in learners.iterator(chunk_size=EMAIL_BATCH):
-            with translation.override(learner.language_code):
-                context = {"announcement": announcement, "cohort": announcement.cohort, "learner": learner}
-                subject = render_to_string("emails/announcement_subject.txt", context).strip()
-                body = render_to_string("emails/announcement.txt", context)
-            yield EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [learner.email])
-
-    return _send_in_batches(messages())
-
-
-def invitations_send(*, user_ids: list[int], site_url: str) -> int:
-    """Email imported learners a link to set their password (allauth's reset-from-key link).
-
-    Only accounts that still have no usable password are invited: once a learner set one, the
-    link would be void anyway, and a re-run of the task sends them nothing. Learners without an
-    email address need an SMS invitation (a later channel). Returns the number sent.
-    """
-    users = User.objects.filter(pk__in=user_ids, email__isnull=False, is_active=True).order_by("pk")
-    site_url = site_url.rstrip("/")
-
-    def messages():
-        for user in users:
-            if user.has_usable_password():
-                continue
-            path = reverse(
-                "account_reset_password_from_key",
-                kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
-            )
-            with translation.override(user.language_code):
-                context = {
-                    "user": user,
-                    "set_password_url": f"{site_url}{path}",
-                    "login_url": f"{site_url}{reverse('account_login')}",
-                    "programme": settings.PROGRAMME_NAME,
-                }
-                subject = render_to_string("emails/invitation_subject.txt", context).strip()
-                body = render_to_string("emails/invitation.txt", context)
-            yield EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-
-    return _send_in_batches(messages())
 
 
 # --- placement outcomes ------------------------------------------------------------------------

@@ -230,7 +230,7 @@ class CourseAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
         return request.user.has_perm(services.PUBLISH_PERMISSION)
 
     def view_on_site(self, obj) -> str:
-        return reverse("courses:preview", args=[obj.slug])
+        return reverse("catalogue:preview", args=[obj.slug])
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj) -> str:

@@ -128,7 +128,7 @@ class Course(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("courses:detail", args=[self.slug])
+        return reverse("catalogue:detail", args=[self.slug])
 
     @property
     def is_open_for_enrolment(self) -> bool:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -168,91 +166,3 @@ class QuizAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} · {self.quiz} #{self.number}"
-
-
-def new_verification_code() -> str:
-    """Hard to guess (about 10**19 possibilities), short enough to type from paper."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(13))
-
-
-class Certificate(models.Model):
-    """The certificate of a completed enrolment.
-
-    Created ``pending`` in the transaction that completes the enrolment; a Celery task renders
-    the PDF and marks it ``issued``. A periodic sweep re-enqueues rows left pending.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Being prepared")
-        ISSUED = "issued", _("Issued")
-        FAILED = "failed", _("Failed")
-        REVOKED = "revoked", _("Revoked")
-
-    enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("enrolment")
-    )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    verification_code = models.CharField(
-        _("verification code"), max_length=20, unique=True, default=new_verification_code
-    )
-    file = models.FileField(_("PDF file"), upload_to="certificates/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("rendering attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("certificate")
-        verbose_name_plural = _("certificates")
-        indexes = [models.Index(fields=["status", "created_at"], name="certificate_status_created")]
-
-    def __str__(self) -> str:
-        return self.verification_code
-
-
-class ReminderLog(models.Model):
-    """A reminder due to one enrolment on one day: written by the daily scan, then sent.
-
-    The unique (enrolment, kind, day) constraint makes a second scan on the same day add
-    nothing; ``status`` moves from ``queued`` to ``sent`` (or ``skipped`` when the learner has
-    no channel left), so a lost queue message is caught up by the next send sweep.
-    """
-
-    class Kind(models.TextChoices):
-        INACTIVE = "inactive", _("Inactive for 7 days")
-        COHORT_ENDING = "cohort_ending", _("Class ends within 7 days")
-        CLASS_TOMORROW = "class_tomorrow", _("Offline class tomorrow")
-        CERTIFICATE_READY = "certificate_ready", _("Certificate ready")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        SKIPPED = "skipped", _("Skipped (no channel)")
-
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("enrolment")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    day = models.DateField(_("day"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    sent_email = models.BooleanField(_("sent by email"), default=False)
-    sent_sms = models.BooleanField(_("sent by SMS"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        constraints = [
-            models.UniqueConstraint(fields=["enrollment", "kind", "day"], name="reminderlog_unique_per_day"),
-        ]
-        indexes = [models.Index(fields=["status", "created_at"], name="reminderlog_status_created")]
-
-    def __str__(self) -> str:
-        return f"{self.enrollment} · {self.get_kind_display()} · {self.day}"
-
-
-from .figures_models import *  # noqa: E402,F403 — the figures' summary tables

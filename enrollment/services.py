@@ -7,6 +7,7 @@ tab or a repeated task finds the work done and returns it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -30,10 +31,9 @@ from accounts.models import User
 from counties.models import Cohort, County, LearnerProfile
 from counties.selectors import attendance_percent
 from courses.models import Course, Lesson, Quiz
-from talentportal.queue import enqueue_on_commit
 
-from . import tasks
-from .models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from .models import Enrollment, LessonProgress, QuizAttempt
+from .signals import enrollment_completed
 
 Status = Enrollment.Status
 
@@ -311,8 +311,9 @@ def completion_missing(*, enrollment: Enrollment, progress: StudyProgress | None
 
 
 def enrollment_complete_if_done(*, enrollment: Enrollment, progress: StudyProgress | None = None) -> bool:
-    """Complete a locked, active ``enrollment`` whose completion rule is met, and create its
-    certificate row ``pending`` in the same transaction. Returns whether it completed now.
+    """Complete a locked, active ``enrollment`` whose completion rule is met, and tell the apps
+    above (enrollment_completed) in the same transaction: the certificates app creates the
+    pending certificate there. Returns whether it completed now.
 
     ``progress``, if given, is the enrolment's study_progress() in this transaction: while
     study is left, nothing more is read."""
@@ -326,9 +327,7 @@ def enrollment_complete_if_done(*, enrollment: Enrollment, progress: StudyProgre
     enrollment.completed_at = timezone.now()
     enrollment.progress_percent = 100
     enrollment.save(update_fields=["status", "completed_at", "progress_percent"])
-    certificate, _created = Certificate.objects.get_or_create(enrollment=enrollment)
-    # After commit, and harmless if the broker is down: the sweep finds the pending row.
-    enqueue_on_commit(tasks.issue_certificate, certificate.pk)
+    enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
     return True
 
 
@@ -338,6 +337,21 @@ def enrollment_check_completion(*, enrollment_id: int) -> bool:
     taken, a cohort's minimum lowered). Idempotent."""
     locked = Enrollment.objects.select_for_update().get(pk=enrollment_id)
     return enrollment_complete_if_done(enrollment=locked)
+
+
+def cohort_completion_recheck(*, cohort_id: int, learner_ids: Iterable[int] | None = None) -> int:
+    """Complete the cohort's learners whose completion now holds (attendance taken, minimum
+    lowered). Only active enrolments at 100 % progress can complete, so only those are checked,
+    each in its own transaction (enrollment_check_completion locks the enrolment). Returns how
+    many completed."""
+    candidates = Enrollment.objects.filter(
+        cohort_id=cohort_id, status=Status.ACTIVE, progress_percent__gte=100
+    )
+    if learner_ids is not None:
+        candidates = candidates.filter(learner_id__in=list(learner_ids))
+    return sum(
+        enrollment_check_completion(enrollment_id=pk) for pk in candidates.values_list("pk", flat=True)
+    )
 
 
 def course_progress_refresh(*, course_id: int) -> int:

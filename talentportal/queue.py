@@ -1,8 +1,12 @@
-"""Queue Celery tasks after commit without letting a broker outage break the request.
+"""The one way to queue background work: by task name, after commit, never failing the request.
 
 The database is the source of truth and a message is only a nudge: if the broker is down when
-a transaction commits, the work is still recorded (a pending certificate, a queued reminder)
-and a periodic sweep queues it again. So a failed publish is logged, never raised.
+a transaction commits, the work is still recorded (a pending certificate, a queued reminder, an
+import job, an announcement to send) and a periodic sweep queues it again. So a failed publish is
+logged, never raised.
+
+Tasks are named, not imported: services never import tasks (tasks import services), so no
+module needs a function-level import to dodge the cycle, and the layers stay one-way.
 """
 
 from __future__ import annotations
@@ -14,14 +18,31 @@ from celery import Task
 from django.db import transaction
 from kombu.exceptions import KombuError
 
+from .celery import app
+
 logger = logging.getLogger(__name__)
 
 # Fail fast when the broker is down: the sweep will catch up, the learner should not wait.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
-def enqueue(task: Task, *args, **kwargs) -> bool:
-    """Send ``task`` now; False (and a warning in the log) if the broker cannot take it."""
+def task_named(name: str) -> Task:
+    """The registered task called ``name`` (``"certificates.tasks.issue_certificate"``).
+
+    A web process imports the apps' tasks modules the first time it queues something, so a
+    name that is still unknown after that is a typo and raises KeyError."""
+    try:
+        return app.tasks[name]
+    except KeyError:
+        app.loader.import_default_modules()
+        return app.tasks[name]
+
+
+def enqueue(task: Task | str, *args, **kwargs) -> bool:
+    """Send ``task`` (a task or its name) now; False (and a warning in the log) if the broker
+    cannot take it."""
+    if isinstance(task, str):
+        task = task_named(task)
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except (KombuError, OSError) as error:
@@ -30,6 +51,6 @@ def enqueue(task: Task, *args, **kwargs) -> bool:
     return True
 
 
-def enqueue_on_commit(task: Task, *args, **kwargs) -> None:
+def enqueue_on_commit(task: Task | str, *args, **kwargs) -> None:
     """Send ``task`` once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(partial(enqueue, task, *args, **kwargs))

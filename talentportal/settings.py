@@ -58,6 +58,13 @@ INSTALLED_APPS = [
     "courses",
     "counties",
     "enrollment",
+    "certificates",
+    "reminders",
+    "figures",
+    "privacy",
+    "coordinator",
+    "learn",
+    "catalogue",
 ]
 
 MIDDLEWARE = [
@@ -175,13 +182,22 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     # The daily scan writes the day's reminders; the send sweep delivers whatever is queued.
     "reminders-daily-scan": {
-        "task": "enrollment.tasks.scan_reminders",
+        "task": "reminders.tasks.scan_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
-    "reminders-send-queued": {"task": "enrollment.tasks.send_queued_reminders", "schedule": 15 * 60},
-    "certificates-sweep-pending": {"task": "enrollment.tasks.sweep_pending_certificates", "schedule": 5 * 60},
+    "reminders-send-queued": {"task": "reminders.tasks.send_queued_reminders", "schedule": 15 * 60},
+    "certificates-sweep-pending": {
+        "task": "certificates.tasks.sweep_pending_certificates",
+        "schedule": 5 * 60,
+    },
     # The programme dashboard reads summary tables; the page says they are refreshed every 15 minutes.
-    "figures-refresh": {"task": "enrollment.tasks.refresh_figures", "schedule": 15 * 60},
+    "figures-refresh": {"task": "figures.tasks.refresh_figures", "schedule": 15 * 60},
+    # Student imports and announcement emails whose message was lost or whose worker died.
+    "coordinator-sweep-import-jobs": {"task": "coordinator.tasks.sweep_import_jobs", "schedule": 5 * 60},
+    "coordinator-sweep-announcements": {
+        "task": "coordinator.tasks.sweep_announcements",
+        "schedule": 5 * 60,
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------
@@ -313,11 +329,19 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # it to the commit on each deploy so no page rendered by the previous release is served after it.
 PORTAL_RELEASE = env.str("PORTAL_RELEASE", default="")
 CERTIFICATE_SWEEP_AFTER_MINUTES = env.int("CERTIFICATE_SWEEP_AFTER_MINUTES", default=10)
+# The coordinator's background work: an import job that has not moved for this long is queued
+# again (at most IMPORT_SWEEP_MAX_REQUEUES times, then failed); an announcement not emailed to
+# every learner is queued again after ANNOUNCEMENT_SWEEP_AFTER_MINUTES, for up to
+# ANNOUNCEMENT_SWEEP_WITHIN_HOURS after it was posted.
+IMPORT_SWEEP_AFTER_MINUTES = env.int("IMPORT_SWEEP_AFTER_MINUTES", default=10)
+IMPORT_SWEEP_MAX_REQUEUES = env.int("IMPORT_SWEEP_MAX_REQUEUES", default=3)
+ANNOUNCEMENT_SWEEP_AFTER_MINUTES = env.int("ANNOUNCEMENT_SWEEP_AFTER_MINUTES", default=10)
+ANNOUNCEMENT_SWEEP_WITHIN_HOURS = env.int("ANNOUNCEMENT_SWEEP_WITHIN_HOURS", default=48)
 CERTIFICATE_SWEEP_BATCH = 5000
 CERTIFICATE_MAX_RETRIES = 5
-# SMS_BACKEND: enrollment.sms.ConsoleSmsBackend (default), enrollment.sms.FileSmsBackend (with
+# SMS_BACKEND: talentportal.sms.ConsoleSmsBackend (default), talentportal.sms.FileSmsBackend (with
 # SMS_FILE_PATH), or a provider's backend (see README).
-SMS_BACKEND = env.str("SMS_BACKEND", default="enrollment.sms.ConsoleSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="talentportal.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.log"))
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【数字人才学习平台】")
 REMINDER_BATCH_SIZE = 500

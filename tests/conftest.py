@@ -15,6 +15,14 @@ DIVISIONS_DIR = SHARED_DATA / "divisions"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2's 1,000,000 iterations are the point in production and more than half the suite's
+    # time in tests, where passwords are set by the hundred and never under attack. The
+    # production hashers are checked in tests/test_settings.py.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # allauth's rate limits count in the cache: every test starts with a clean slate.
     cache.clear()
@@ -100,7 +108,7 @@ def worker_env(tmp_path, settings):
         "EMAIL_URL": "filemail://",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "MEDIA_ROOT": str(tmp_path / "media"),
-        "SMS_BACKEND": "enrollment.sms.FileSmsBackend",
+        "SMS_BACKEND": "talentportal.sms.FileSmsBackend",
         "SMS_FILE_PATH": str(tmp_path / "sms.log"),
     }
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -221,3 +221,27 @@ def course_with_lessons(*, lessons: int = 2, final_quiz: bool = True, **fields) 
         ChoiceFactory(question=question, order=1, is_correct=True)
         ChoiceFactory(question=question, order=2)
     return course
+
+
+def make_cohort(*, course, county, status=Cohort.Status.OPEN, days_to_end=30, name="2026春季班") -> Cohort:
+    today = timezone.localdate()
+    return Cohort.objects.create(
+        course=course,
+        county=county,
+        name=name,
+        start_date=today + datetime.timedelta(days=days_to_end - 60),
+        end_date=today + datetime.timedelta(days=days_to_end),
+        capacity=40,
+        status=status,
+    )
+
+
+def make_ready_course(**fields):
+    """A course with a module, a lesson and a final quiz with one answerable question."""
+    course = CourseFactory(**fields)
+    module = ModuleFactory(course=course, order=1)
+    LessonFactory(module=module, order=1)
+    question = QuestionFactory(quiz=QuizFactory(course=course), order=1)
+    ChoiceFactory(question=question, order=1, is_correct=True)
+    ChoiceFactory(question=question, order=2)
+    return course

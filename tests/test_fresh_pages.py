@@ -24,13 +24,8 @@ from enrollment.models import Enrollment
 from tests import factories
 from tests.enrollment.test_curriculum_changes import add_required_lesson_in_the_admin
 
-DASHBOARD = reverse("enrollment:dashboard")
-HOME = reverse("counties:coordinator_home")
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DASHBOARD = reverse("learn:dashboard")
+HOME = reverse("coordinator:coordinator_home")
 
 
 def browser(user) -> Client:
@@ -42,7 +37,7 @@ def browser(user) -> Client:
 
 
 def roster_url(cohort: Cohort) -> str:
-    return reverse("counties:roster", args=[cohort.pk])
+    return reverse("coordinator:roster", args=[cohort.pk])
 
 
 def roster_row(coordinator_browser: Client, cohort: Cohort, learner) -> tuple[Enrollment, str]:
@@ -258,7 +253,7 @@ def test_a_county_renamed_in_the_admin_shows_on_the_home_and_the_class_page(
     admin, coordinator, county, cohort
 ):
     workspace = browser(coordinator)
-    class_page = reverse("counties:cohort_detail", args=[cohort.pk])
+    class_page = reverse("coordinator:cohort_detail", args=[cohort.pk])
     assert "<strong>桐庐县</strong>" in workspace.get(HOME).content.decode()
     assert "<dd>桐庐县</dd>" in workspace.get(class_page).content.decode()
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from enrollment.models import Certificate
+from certificates.models import Certificate
 from tests import factories
 from tests.accounts.test_signup import signup_data
 
@@ -111,7 +111,7 @@ def test_sign_up_sign_out_and_sign_in_reach_the_dashboard(browser, county, trans
     credentials = {"login": "xiaoming@example.com", "password": "Correct-Horse-42"}
     response = browser.submit("/accounts/login/", credentials)
     assert response.status_code == 302, response.content.decode()[:2000]
-    dashboard = browser.get(reverse("enrollment:dashboard"))
+    dashboard = browser.get(reverse("learn:dashboard"))
     assert dashboard.status_code == 200
     assert dashboard.context["user"] == user
     browser.assert_quick()
@@ -123,7 +123,7 @@ def test_repeated_sign_ins_are_not_refused_as_too_many_attempts(browser, learner
         credentials = {"login": learner.email, "password": factories.PASSWORD}
         response = browser.submit("/accounts/login/", credentials)
         assert response.status_code == 302, response.content.decode()[:2000]
-        assert browser.get(reverse("enrollment:dashboard")).status_code == 200
+        assert browser.get(reverse("learn:dashboard")).status_code == 200
         assert browser.submit("/accounts/logout/").status_code == 302
     browser.assert_quick()
 

@@ -16,7 +16,8 @@ SHOW = (
     "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], "
     "'email': s.EMAIL_BACKEND, 'acks_late': s.CELERY_TASK_ACKS_LATE, "
     "'visibility': s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'], "
-    "'time_limit': s.CELERY_TASK_TIME_LIMIT, 'prefetch': s.CELERY_WORKER_PREFETCH_MULTIPLIER}))"
+    "'time_limit': s.CELERY_TASK_TIME_LIMIT, 'prefetch': s.CELERY_WORKER_PREFETCH_MULTIPLIER, "
+    "'hashers': s.PASSWORD_HASHERS}))"
 )
 CONFIG_VARS = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "EMAIL_", "CACHE_URL")
 
@@ -48,6 +49,8 @@ def test_nothing_set_means_embedded_default():
     assert s["broker"] == "memory://"
     assert s["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["email"] == "django.core.mail.backends.console.EmailBackend"
+    # The tests swap in a fast hasher (tests/conftest.py); the portal itself never does.
+    assert s["hashers"] == ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 
 def test_database_and_redis_urls_select_postgresql_and_a_real_broker():

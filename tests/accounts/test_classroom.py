@@ -3,7 +3,6 @@ offline class, without being throttled; mass sign-up and password guessing stay 
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
 from accounts.models import User
@@ -14,12 +13,6 @@ from tests.factories import PASSWORD
 LOGIN = "/accounts/login/"
 SCHOOL_ADDRESS = "10.20.30.40"
 CLASS_SIZE = 60
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # The hasher's cost is the same for every request and is not what these tests are about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def from_school(address: str = SCHOOL_ADDRESS) -> Client:

@@ -10,13 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from counties.models import CoordinatorAssignment
-from enrollment.reminders import reminder_unsubscribe
+from reminders.services import reminder_unsubscribe
 from tests import factories
 
-DASHBOARD = reverse("enrollment:dashboard")
-PROFILE = reverse("accounts:profile")
+DASHBOARD = reverse("learn:dashboard")
+PROFILE = reverse("privacy:profile")
 PRIVACY = reverse("privacy")
-WORKSPACE = reverse("counties:coordinator_home")
+WORKSPACE = reverse("coordinator:coordinator_home")
 
 
 @pytest.fixture

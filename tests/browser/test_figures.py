@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.figures.conftest import _fast_hasher_and_target, programme, refreshed  # noqa: F401 - fixtures
+from tests.figures.conftest import _target_and_media, programme, refreshed  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone, translation
+from django.utils import translation
 
-from counties.models import Cohort
 from tests import factories
 
 
@@ -38,27 +35,3 @@ def editor(db):
 def publisher(db):
     """Programme staff who review, publish and archive courses."""
     return _staff_with("view_course", "change_course", "publish_course")
-
-
-def make_cohort(*, course, county, status=Cohort.Status.OPEN, days_to_end=30, name="2026春季班") -> Cohort:
-    today = timezone.localdate()
-    return Cohort.objects.create(
-        course=course,
-        county=county,
-        name=name,
-        start_date=today + datetime.timedelta(days=days_to_end - 60),
-        end_date=today + datetime.timedelta(days=days_to_end),
-        capacity=40,
-        status=status,
-    )
-
-
-def make_ready_course(**fields):
-    """A course with a module, a lesson and a final quiz with one answerable question."""
-    course = factories.CourseFactory(**fields)
-    module = factories.ModuleFactory(course=course, order=1)
-    factories.LessonFactory(module=module, order=1)
-    question = factories.QuestionFactory(quiz=factories.QuizFactory(course=course), order=1)
-    factories.ChoiceFactory(question=question, order=1, is_correct=True)
-    factories.ChoiceFactory(question=question, order=2)
-    return course

@@ -6,8 +6,6 @@ from django.urls import reverse
 from courses.models import Course, CourseStatusChange, Lesson
 from tests import factories
 
-from .conftest import make_ready_course
-
 CHANGELIST = reverse("admin:courses_course_changelist")
 Status = Course.Status
 
@@ -29,7 +27,7 @@ def management_form(prefix: str, total: int, initial: int) -> dict:
 
 
 def test_publisher_publishes_through_the_admin_action_with_a_comment(client, publisher):
-    course = make_ready_course(status=Status.IN_REVIEW, published_at=None)
+    course = factories.make_ready_course(status=Status.IN_REVIEW, published_at=None)
     client.force_login(publisher)
 
     response = run_action(client, "publish", course, comment="审核通过")
@@ -42,7 +40,7 @@ def test_publisher_publishes_through_the_admin_action_with_a_comment(client, pub
 
 
 def test_workflow_action_first_asks_for_a_comment(client, publisher):
-    course = make_ready_course(status=Status.IN_REVIEW, published_at=None)
+    course = factories.make_ready_course(status=Status.IN_REVIEW, published_at=None)
     client.force_login(publisher)
 
     response = run_action(client, "return_to_draft", course, apply=False)
@@ -54,7 +52,7 @@ def test_workflow_action_first_asks_for_a_comment(client, publisher):
 
 
 def test_editor_submits_through_the_admin_but_is_not_offered_publishing(client, editor):
-    course = make_ready_course(status=Status.DRAFT, published_at=None)
+    course = factories.make_ready_course(status=Status.DRAFT, published_at=None)
     client.force_login(editor)
 
     changelist = client.get(CHANGELIST).content.decode()
@@ -72,7 +70,7 @@ def test_editor_submits_through_the_admin_but_is_not_offered_publishing(client, 
 
 
 def test_admin_action_reports_a_refused_transition(client, publisher):
-    course = make_ready_course(status=Status.DRAFT, published_at=None)
+    course = factories.make_ready_course(status=Status.DRAFT, published_at=None)
     client.force_login(publisher)
 
     response = run_action(client, "archive", course)
@@ -188,16 +186,16 @@ def test_single_choice_question_with_two_correct_choices_is_refused(client, staf
 
 
 def test_course_admin_links_to_the_learner_preview(client, staff):
-    course = make_ready_course(status=Status.DRAFT)
+    course = factories.make_ready_course(status=Status.DRAFT)
     client.force_login(staff)
     page = client.get(reverse("admin:courses_course_change", args=[course.pk])).content.decode()
-    assert reverse("courses:preview", args=[course.slug]) in page
+    assert reverse("catalogue:preview", args=[course.slug]) in page
 
 
 def test_staff_preview_a_draft_with_lesson_bodies_and_quiz(client, staff):
-    course = make_ready_course(status=Status.DRAFT)
+    course = factories.make_ready_course(status=Status.DRAFT)
     client.force_login(staff)
-    response = client.get(reverse("courses:preview", args=[course.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("catalogue:preview", args=[course.slug]), HTTP_ACCEPT_LANGUAGE="en")
     page = response.content.decode()
     assert response.status_code == 200
     assert "<strong>重点</strong>" in page
@@ -207,18 +205,18 @@ def test_staff_preview_a_draft_with_lesson_bodies_and_quiz(client, staff):
 
 @pytest.mark.parametrize("who", ["visitor", "learner", "editor_without_staff"])
 def test_preview_is_for_staff_only(client, learner, who):
-    course = make_ready_course(status=Status.DRAFT)
+    course = factories.make_ready_course(status=Status.DRAFT)
     if who == "learner":
         client.force_login(learner)
     elif who == "editor_without_staff":
         client.force_login(factories.UserFactory(is_staff=False))
-    response = client.get(reverse("courses:preview", args=[course.slug]))
+    response = client.get(reverse("catalogue:preview", args=[course.slug]))
     assert response.status_code == (302 if who == "visitor" else 403)
 
 
 def test_admin_changelist_filters_by_status_and_track(client, staff):
-    make_ready_course(title="已发布课程")
-    make_ready_course(title="草稿课程", status=Status.DRAFT)
+    factories.make_ready_course(title="已发布课程")
+    factories.make_ready_course(title="草稿课程", status=Status.DRAFT)
     client.force_login(staff)
     page = client.get(CHANGELIST, {"status__exact": "draft"}).content.decode()
     assert "草稿课程" in page

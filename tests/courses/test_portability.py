@@ -11,8 +11,6 @@ from courses.models import Course, Lesson, Module, Question, Quiz
 from courses.portability import course_export, course_import
 from tests import factories
 
-from .conftest import make_ready_course
-
 
 def _without_slug(document: dict) -> dict:
     document = copy.deepcopy(document)
@@ -23,7 +21,7 @@ def _without_slug(document: dict) -> dict:
 @pytest.fixture
 def course(db):
     """A course with two modules, lessons of each kind, a module quiz and a final quiz."""
-    course = make_ready_course(
+    course = factories.make_ready_course(
         title="农村电商运营",
         prerequisites="会用智能手机",
         offered_offline=True,

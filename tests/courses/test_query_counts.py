@@ -11,8 +11,6 @@ from django.urls import reverse
 from courses.models import Choice, Lesson, Module, Question, Quiz
 from tests import factories
 
-from .conftest import make_cohort
-
 # Visitor filtering by track: the track, count, page of courses, tracks for the filter's menu.
 CATALOGUE_QUERIES_VISITOR = 4
 # Learner searching courses with a class in their county: user (with its role flags), learner's
@@ -32,7 +30,7 @@ def _catalogue_of(size: int, county) -> str:
     tracks = [factories.TrackFactory(), factories.TrackFactory()]
     for index in range(size * 2):
         course = factories.CourseFactory(track=tracks[index % 2])
-        make_cohort(course=course, county=county)
+        factories.make_cohort(course=course, county=county)
         module = factories.ModuleFactory(course=course, order=1)
         factories.LessonFactory(module=module, order=1)
     return tracks[0].slug
@@ -65,7 +63,7 @@ def _course_of(size: int, county):
         [Choice(question=question, order=1, text="对", is_correct=True) for question in questions]
     )
     for index in range(size):
-        make_cohort(course=course, county=county, name=f"班级{index}")
+        factories.make_cohort(course=course, county=county, name=f"班级{index}")
     return course
 
 
@@ -73,7 +71,7 @@ def _course_of(size: int, county):
 def test_catalogue_query_count_is_constant_for_visitors(client, county, size, django_assert_num_queries):
     track = _catalogue_of(size, county)
     with django_assert_num_queries(CATALOGUE_QUERIES_VISITOR):
-        response = client.get(reverse("courses:catalogue"), {"track": track})
+        response = client.get(reverse("catalogue:catalogue"), {"track": track})
     assert response.status_code == 200
     assert response.content.decode().count("<h2><a href=") == min(size, 12)
 
@@ -85,7 +83,7 @@ def test_catalogue_query_count_is_constant_for_learners(
     _catalogue_of(size, county)
     client.force_login(learner)
     with django_assert_num_queries(CATALOGUE_QUERIES_LEARNER):
-        response = client.get(reverse("courses:catalogue"), {"q": "课程", "in_my_county": "on"})
+        response = client.get(reverse("catalogue:catalogue"), {"q": "课程", "in_my_county": "on"})
     assert response.status_code == 200
     assert response.content.decode().count('class="badge"') == min(size * 2, 12)
 

@@ -123,7 +123,7 @@ def test_preview_page_serves_the_payloads_inert(client, staff):
         services.lesson_save(lesson=Lesson(module=module, order=order, title=f"课时{order}", body=payload))
     client.force_login(staff)
 
-    response = client.get(reverse("courses:preview", args=[module.course.slug]))
+    response = client.get(reverse("catalogue:preview", args=[module.course.slug]))
 
     assert response.status_code == 200
     page = response.content.decode()

@@ -8,19 +8,17 @@ from courses import services
 from courses.models import Course, CourseStatusChange, Lesson
 from tests import factories
 
-from .conftest import make_ready_course
-
 Status = Course.Status
 
 
 @pytest.fixture
 def draft(db):
-    return make_ready_course(status=Status.DRAFT, published_at=None)
+    return factories.make_ready_course(status=Status.DRAFT, published_at=None)
 
 
 @pytest.fixture
 def in_review(db):
-    return make_ready_course(status=Status.IN_REVIEW, published_at=None)
+    return factories.make_ready_course(status=Status.IN_REVIEW, published_at=None)
 
 
 def test_editor_can_submit_a_draft_for_review_and_it_is_recorded(editor, draft):
@@ -48,7 +46,7 @@ def test_editor_without_publish_permission_cannot_publish(editor, in_review):
 
 
 def test_editor_without_publish_permission_cannot_archive(editor):
-    course = make_ready_course()
+    course = factories.make_ready_course()
     with pytest.raises(PermissionDenied):
         services.course_archive(course=course, by=editor)
     course.refresh_from_db()
@@ -101,20 +99,20 @@ def test_a_question_without_a_correct_choice_blocks_publishing(publisher, in_rev
 
 
 def test_archived_course_is_closed_to_new_enrolment(publisher):
-    course = make_ready_course()
+    course = factories.make_ready_course()
     services.course_archive(course=course, by=publisher, comment="新版已上线")
 
     course.refresh_from_db()
     assert course.status == Status.ARCHIVED
     assert not course.is_open_for_enrolment
     assert not Course.objects.enrollable().filter(pk=course.pk).exists()
-    assert Course.objects.enrollable().filter(pk=make_ready_course().pk).exists()
+    assert Course.objects.enrollable().filter(pk=factories.make_ready_course().pk).exists()
 
 
 def test_archived_course_page_is_readable_by_staff_and_says_enrolment_is_closed(client, staff):
-    course = make_ready_course(status=Status.ARCHIVED)
+    course = factories.make_ready_course(status=Status.ARCHIVED)
     client.force_login(staff)
-    response = client.get(reverse("courses:detail", args=[course.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("catalogue:detail", args=[course.slug]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "closed to new enrolment" in response.content.decode()
     assert "Sign up to enrol" not in response.content.decode()
@@ -122,16 +120,16 @@ def test_archived_course_page_is_readable_by_staff_and_says_enrolment_is_closed(
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED])
 def test_unpublished_courses_are_invisible_to_learners_and_404_by_url(client, learner, status):
-    course = make_ready_course(status=status, title="未发布的课程")
+    course = factories.make_ready_course(status=status, title="未发布的课程")
     for logged_in in (False, True):
         if logged_in:
             client.force_login(learner)
-        assert client.get(reverse("courses:detail", args=[course.slug])).status_code == 404
-        assert "未发布的课程" not in client.get(reverse("courses:catalogue")).content.decode()
+        assert client.get(reverse("catalogue:detail", args=[course.slug])).status_code == 404
+        assert "未发布的课程" not in client.get(reverse("catalogue:catalogue")).content.decode()
 
 
 def test_published_course_can_be_edited_and_reordered_keeping_lesson_ids(publisher):
-    course = make_ready_course()
+    course = factories.make_ready_course()
     module = course.modules.get()
     first = Lesson.objects.get(module=module)
     second = factories.LessonFactory(module=module, order=2)

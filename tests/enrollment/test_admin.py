@@ -11,7 +11,9 @@ from enrollment.quizzes import quiz_submit
 from tests import factories
 
 
-@pytest.mark.parametrize("model", ["enrollment", "quizattempt", "certificate"])
+@pytest.mark.parametrize(
+    "model", ["enrollment_enrollment", "enrollment_quizattempt", "certificates_certificate"]
+)
 def test_enrollment_admin_pages_open(client, staff, learner, model):
     course = factories.course_with_lessons(lessons=1)
     enrollment = services.enrollment_create(learner=learner, course=course)
@@ -24,7 +26,7 @@ def test_enrollment_admin_pages_open(client, staff, learner, model):
         answers={question.pk: {question.choices.get(is_correct=True).pk}},
     )
     client.force_login(staff)
-    changelist = client.get(reverse(f"admin:enrollment_{model}_changelist"))
+    changelist = client.get(reverse(f"admin:{model}_changelist"))
     assert changelist.status_code == 200
     obj = changelist.context["cl"].result_list[0]
-    assert client.get(reverse(f"admin:enrollment_{model}_change", args=[obj.pk])).status_code == 200
+    assert client.get(reverse(f"admin:{model}_change", args=[obj.pk])).status_code == 200

@@ -11,10 +11,13 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from certificates.models import Certificate
+from certificates.tasks import issue_certificate, sweep_pending_certificates
 from courses.models import Lesson
 from enrollment import services
-from enrollment.models import Certificate, Enrollment, ReminderLog
-from enrollment.tasks import issue_certificate, scan_reminders, sweep_pending_certificates
+from enrollment.models import Enrollment
+from reminders.models import ReminderLog
+from reminders.tasks import scan_reminders
 from tests import factories
 from tests.real_stack import publish, redis_start, redis_stop, wait_for
 
@@ -137,7 +140,7 @@ def test_reminder_scan_run_twice_in_a_day_sends_each_reminder_once(start_worker,
     publish(scan_reminders)
     assert wait_for(lambda: ReminderLog.objects.filter(status="sent").count() == 3, timeout=60), worker.log()
     publish(scan_reminders)
-    assert wait_for(lambda: worker.log().count("enrollment.tasks.scan_reminders") >= 4, timeout=60), (
+    assert wait_for(lambda: worker.log().count("reminders.tasks.scan_reminders") >= 4, timeout=60), (
         worker.log()
     )
     time.sleep(1)

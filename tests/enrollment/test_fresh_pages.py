@@ -11,16 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from certificates.models import Certificate
+from certificates.services import certificate_record_failure
 from counties.models import Announcement
 from courses import services as course_services
 from courses.models import Lesson, Quiz
 from enrollment import services
-from enrollment.certificates import certificate_record_failure
-from enrollment.models import Certificate
 from enrollment.quizzes import new_attempt_token, quiz_submit
 from tests import factories
 
-DASHBOARD = reverse("enrollment:dashboard")
+DASHBOARD = reverse("learn:dashboard")
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def lessons_of(course) -> list[Lesson]:
 
 
 def lesson_url(course, lesson) -> str:
-    return reverse("enrollment:lesson", args=[course.slug, lesson.pk])
+    return reverse("learn:lesson", args=[course.slug, lesson.pk])
 
 
 def test_completing_a_lesson_shows_at_once_on_both_pages(client, learner, enrollment, course):
@@ -53,7 +53,7 @@ def test_completing_a_lesson_shows_at_once_on_both_pages(client, learner, enroll
     first, _second = lessons_of(course)
     assert "0%" in client.get(DASHBOARD).content.decode()
     before = client.get(lesson_url(course, first)).content
-    response = client.post(reverse("enrollment:lesson_complete", args=[course.slug, first.pk]))
+    response = client.post(reverse("learn:lesson_complete", args=[course.slug, first.pk]))
     assert response.status_code == 302
     assert "33%" in client.get(DASHBOARD).content.decode()  # 1 of 2 lessons + the final quiz
     assert client.get(lesson_url(course, first)).content != before
@@ -62,10 +62,10 @@ def test_completing_a_lesson_shows_at_once_on_both_pages(client, learner, enroll
 def test_enrolling_and_withdrawing_show_at_once(client, learner, course):
     client.force_login(learner)
     assert "农村电商运营" not in client.get(DASHBOARD).content.decode()
-    client.post(reverse("enrollment:enrol", args=[course.slug]))
-    client.get(reverse("enrollment:player", args=[course.slug]), follow=True)  # reads the message
+    client.post(reverse("learn:enrol", args=[course.slug]))
+    client.get(reverse("learn:player", args=[course.slug]), follow=True)  # reads the message
     assert 'data-status="active"' in client.get(DASHBOARD).content.decode()
-    client.post(reverse("enrollment:withdraw", args=[course.slug]), {"reason": ""})
+    client.post(reverse("learn:withdraw", args=[course.slug]), {"reason": ""})
     client.get(DASHBOARD)  # the page with the flash message
     assert 'data-status="withdrawn"' in client.get(DASHBOARD).content.decode()
 
@@ -118,8 +118,8 @@ def test_another_learners_lesson_url_is_a_404(client, learner, enrollment, cours
 
 def test_a_flash_message_shows_once(client, learner, course):
     client.force_login(learner)
-    client.post(reverse("enrollment:enrol", args=[course.slug]))
-    client.post(reverse("enrollment:withdraw", args=[course.slug]), {"reason": ""})
+    client.post(reverse("learn:enrol", args=[course.slug]))
+    client.post(reverse("learn:withdraw", args=[course.slug]), {"reason": ""})
     with_message = client.get(DASHBOARD).content.decode()
     assert "You withdrew from" in with_message
     assert "You withdrew from" not in client.get(DASHBOARD).content.decode()
@@ -133,7 +133,7 @@ def test_the_lesson_form_posts_with_a_valid_token(learner, enrollment, course):
     page = client.get(lesson_url(course, first)).content.decode()
     token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     response = client.post(
-        reverse("enrollment:lesson_complete", args=[course.slug, first.pk]), {"csrfmiddlewaretoken": token}
+        reverse("learn:lesson_complete", args=[course.slug, first.pk]), {"csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
 
@@ -176,7 +176,7 @@ def test_a_certificate_issued_again_in_the_admin_shows_on_the_dashboard_and_the_
     admin = Client()
     admin.force_login(staff)
     response = admin.post(
-        reverse("admin:enrollment_certificate_changelist"),
+        reverse("admin:certificates_certificate_changelist"),
         {"action": "issue_again", ACTION_CHECKBOX_NAME: [certificate.pk]},
     )
     assert response.status_code == 302

@@ -29,22 +29,22 @@ def cohort(county):
 
 
 def join_url(cohort: Cohort) -> str:
-    return reverse("enrollment:join_code", args=[cohort.join_code])
+    return reverse("learn:join_code", args=[cohort.join_code])
 
 
 def test_typed_code_leads_to_the_class_page(client, learner, cohort):
     client.force_login(learner)
     typed = f" {cohort.join_code[:4].lower()}-{cohort.join_code[4:]} "
-    response = client.get(reverse("enrollment:join"), {"code": typed})
+    response = client.get(reverse("learn:join"), {"code": typed})
     assert response.url == join_url(cohort)
 
 
 def test_wrong_code_is_explained_next_to_the_field(client, learner, cohort):
     client.force_login(learner)
-    page = client.get(reverse("enrollment:join"), {"code": "NOPE2345"}).content.decode()
+    page = client.get(reverse("learn:join"), {"code": "NOPE2345"}).content.decode()
     assert "No class has this join code" in page
     assert 'id="id_code_errors"' in page
-    response = client.get(reverse("enrollment:join_code", args=["NOPE2345"]))
+    response = client.get(reverse("learn:join_code", args=["NOPE2345"]))
     assert response.status_code == 404
     assert "No class has this join code" in response.content.decode()
 
@@ -62,7 +62,7 @@ def test_joining_puts_the_learner_in_the_class_and_the_player(client, learner, c
     response = client.post(join_url(cohort), follow=True)
     enrollment = Enrollment.objects.get(learner=learner)
     assert (enrollment.status, enrollment.cohort, enrollment.county) == (Status.ACTIVE, cohort, cohort.county)
-    assert response.redirect_chain[0][0] == reverse("enrollment:player", args=[cohort.course.slug])
+    assert response.redirect_chain[0][0] == reverse("learn:player", args=[cohort.course.slug])
     assert f"You joined {cohort.name}." in response.content.decode()
 
     # Joining again (back button, second tab) keeps one enrolment; the page says so.
@@ -75,7 +75,7 @@ def test_class_needing_approval_puts_the_learner_on_hold(client, learner, cohort
     Cohort.objects.filter(pk=cohort.pk).update(requires_approval=True)
     client.force_login(learner)
     response = client.post(join_url(cohort), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("enrollment:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("learn:dashboard")
     page = response.content.decode()
     assert "is waiting for your coordinator" in page
     assert Enrollment.objects.get(learner=learner).status == Status.APPLIED
@@ -134,4 +134,4 @@ def test_visitor_signs_up_from_the_join_link_and_comes_back(client, cohort, coun
 def test_course_page_links_to_the_join_page(client, learner, cohort):
     client.force_login(learner)
     page = client.get(cohort.course.get_absolute_url()).content.decode()
-    assert f'href="{reverse("enrollment:join")}"' in page
+    assert f'href="{reverse("learn:join")}"' in page

@@ -7,9 +7,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
 
+from certificates.models import Certificate
 from courses.models import Course, Lesson, LessonAttachment, Module
 from enrollment import services
-from enrollment.models import Certificate, Enrollment, LessonProgress
+from enrollment.models import Enrollment, LessonProgress
 from tests import factories
 
 Status = Enrollment.Status
@@ -41,11 +42,11 @@ def lessons_of(course: Course) -> list[Lesson]:
 
 
 def lesson_url(course: Course, lesson: Lesson) -> str:
-    return reverse("enrollment:lesson", args=[course.slug, lesson.pk])
+    return reverse("learn:lesson", args=[course.slug, lesson.pk])
 
 
 def complete_url(course: Course, lesson: Lesson) -> str:
-    return reverse("enrollment:lesson_complete", args=[course.slug, lesson.pk])
+    return reverse("learn:lesson_complete", args=[course.slug, lesson.pk])
 
 
 @pytest.fixture
@@ -56,27 +57,27 @@ def studying(client, learner, course):
 
 def test_learner_enrols_from_the_course_page_and_lands_in_the_player(client, learner, course):
     client.force_login(learner)
-    response = client.post(reverse("enrollment:enrol", args=[course.slug]))
+    response = client.post(reverse("learn:enrol", args=[course.slug]))
     assert response.status_code == 302
-    assert response.url == reverse("enrollment:player", args=[course.slug])
+    assert response.url == reverse("learn:player", args=[course.slug])
     assert client.get(response.url).url == lesson_url(course, lessons_of(course)[0])
     enrollment = Enrollment.objects.get(learner=learner, course=course)
     assert (enrollment.status, enrollment.cohort, enrollment.county_id) == (Status.ACTIVE, None, "330122")
 
     page = client.get(course.get_absolute_url()).content.decode()
-    assert f'href="{reverse("enrollment:player", args=[course.slug])}"' in page
+    assert f'href="{reverse("learn:player", args=[course.slug])}"' in page
     assert "Continue" in page
 
 
 def test_enrolling_twice_keeps_one_enrolment(client, learner, course):
     client.force_login(learner)
     for _ in range(2):
-        client.post(reverse("enrollment:enrol", args=[course.slug]))
+        client.post(reverse("learn:enrol", args=[course.slug]))
     assert Enrollment.objects.filter(learner=learner, course=course).count() == 1
 
 
 def test_enrolling_needs_a_post_and_a_login(client, learner, course):
-    url = reverse("enrollment:enrol", args=[course.slug])
+    url = reverse("learn:enrol", args=[course.slug])
     assert client.post(url).url.startswith(reverse("account_login"))
     client.force_login(learner)
     assert client.get(url).status_code == 405
@@ -86,7 +87,7 @@ def test_enrolling_needs_a_post_and_a_login(client, learner, course):
 def test_draft_course_cannot_be_enrolled_in(client, learner):
     draft = factories.CourseFactory(status=Course.Status.DRAFT)
     client.force_login(learner)
-    assert client.post(reverse("enrollment:enrol", args=[draft.slug])).status_code == 404
+    assert client.post(reverse("learn:enrol", args=[draft.slug])).status_code == 404
     assert not Enrollment.objects.exists()
 
 
@@ -115,7 +116,7 @@ def test_lesson_page_shows_body_video_attachments_and_neighbours(
     page = client.get(lesson_url(course, third)).content.decode()
     assert 'href="https://media.example.cn/videos/3.mp4"' in page
     final_quiz = course.quizzes.get()
-    assert f'rel="next" href="{reverse("enrollment:quiz", args=[course.slug, final_quiz.pk])}"' in page
+    assert f'rel="next" href="{reverse("learn:quiz", args=[course.slug, final_quiz.pk])}"' in page
 
 
 def test_mark_complete_updates_progress_and_goes_to_the_next_lesson(client, studying, course):
@@ -141,19 +142,19 @@ def test_mark_complete_is_a_post_only(client, studying, course):
 
 def test_player_resumes_after_the_last_completed_lesson(client, studying, course):
     first, second, third = lessons_of(course)
-    player = reverse("enrollment:player", args=[course.slug])
+    player = reverse("learn:player", args=[course.slug])
     assert client.get(player).url == lesson_url(course, first)
     client.post(complete_url(course, second))
     assert client.get(player).url == lesson_url(course, third)
     client.post(complete_url(course, third))
     # Nothing left after the last lesson but the final quiz… which comes before going back.
-    assert client.get(player).url == reverse("enrollment:quiz", args=[course.slug, course.quizzes.get().pk])
+    assert client.get(player).url == reverse("learn:quiz", args=[course.slug, course.quizzes.get().pk])
 
 
 def test_last_lesson_leads_to_the_final_quiz(client, studying, course):
     *_rest, last = lessons_of(course)
     response = client.post(complete_url(course, last))
-    assert response.url == reverse("enrollment:quiz", args=[course.slug, course.quizzes.get().pk])
+    assert response.url == reverse("learn:quiz", args=[course.slug, course.quizzes.get().pk])
 
 
 def test_completing_the_last_step_completes_the_course(client, learner, db):
@@ -163,7 +164,7 @@ def test_completing_the_last_step_completes_the_course(client, learner, db):
     first, second = lessons_of(course)
     client.post(complete_url(course, first))
     response = client.post(complete_url(course, second), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("enrollment:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("learn:dashboard")
     assert "You completed the course" in response.content.decode()
     enrollment = Enrollment.objects.get(learner=learner)
     assert (enrollment.status, enrollment.progress_percent) == (Status.COMPLETED, 100)
@@ -175,7 +176,7 @@ def test_another_learners_player_is_404(client, learner, course):
     services.enrollment_create(learner=other, course=course)
     client.force_login(learner)
     first = lessons_of(course)[0]
-    assert client.get(reverse("enrollment:player", args=[course.slug])).status_code == 404
+    assert client.get(reverse("learn:player", args=[course.slug])).status_code == 404
     assert client.get(lesson_url(course, first)).status_code == 404
     assert client.post(complete_url(course, first)).status_code == 404
     assert not LessonProgress.objects.exists()
@@ -203,8 +204,8 @@ def test_enrolled_learner_keeps_studying_an_archived_course(client, studying, co
 def test_learner_not_enrolled_in_an_archived_course_gets_404(client, learner, course):
     Course.objects.filter(pk=course.pk).update(status=Course.Status.ARCHIVED)
     client.force_login(learner)
-    assert client.get(reverse("enrollment:player", args=[course.slug])).status_code == 404
-    assert client.post(reverse("enrollment:enrol", args=[course.slug])).status_code == 404
+    assert client.get(reverse("learn:player", args=[course.slug])).status_code == 404
+    assert client.post(reverse("learn:enrol", args=[course.slug])).status_code == 404
 
 
 def test_learner_waiting_for_approval_cannot_study_yet(client, learner, course, county):
@@ -213,7 +214,7 @@ def test_learner_waiting_for_approval_cannot_study_yet(client, learner, course, 
     client.force_login(learner)
     first = lessons_of(course)[0]
     response = client.get(lesson_url(course, first), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("enrollment:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("learn:dashboard")
     assert "waiting for your coordinator" in response.content.decode()
     client.post(complete_url(course, first))
     assert not LessonProgress.objects.exists()
@@ -222,7 +223,7 @@ def test_learner_waiting_for_approval_cannot_study_yet(client, learner, course, 
 def test_withdrawing_asks_first_then_keeps_progress_for_re_enrolling(client, studying, course):
     first = lessons_of(course)[0]
     client.post(complete_url(course, first))
-    url = reverse("enrollment:withdraw", args=[course.slug])
+    url = reverse("learn:withdraw", args=[course.slug])
 
     page = client.get(url).content.decode()
     assert 'name="reason"' in page
@@ -230,14 +231,14 @@ def test_withdrawing_asks_first_then_keeps_progress_for_re_enrolling(client, stu
     assert studying.status == Status.ACTIVE  # the GET only asks
 
     response = client.post(url, {"reason": "去外地打工"})
-    assert response.url == reverse("enrollment:dashboard")
+    assert response.url == reverse("learn:dashboard")
     studying.refresh_from_db()
     assert (studying.status, studying.withdrawal_reason) == (Status.WITHDRAWN, "去外地打工")
-    assert client.get(lesson_url(course, first)).url == reverse("enrollment:dashboard")
-    dashboard = client.get(reverse("enrollment:dashboard")).content.decode()
+    assert client.get(lesson_url(course, first)).url == reverse("learn:dashboard")
+    dashboard = client.get(reverse("learn:dashboard")).content.decode()
     assert "Enrol again" in dashboard
 
-    client.post(reverse("enrollment:enrol", args=[course.slug]))
+    client.post(reverse("learn:enrol", args=[course.slug]))
     studying.refresh_from_db()
     assert (studying.status, studying.progress_percent) == (Status.ACTIVE, 25)
 
@@ -247,7 +248,7 @@ def test_completed_course_cannot_be_withdrawn_from(client, learner, db):
     client.force_login(learner)
     enrollment = services.enrollment_create(learner=learner, course=course)
     client.post(complete_url(course, lessons_of(course)[0]))
-    response = client.post(reverse("enrollment:withdraw", args=[course.slug]), follow=True)
+    response = client.post(reverse("learn:withdraw", args=[course.slug]), follow=True)
     assert "cannot be withdrawn" in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.status == Status.COMPLETED
@@ -297,5 +298,5 @@ def test_mark_done_query_count_is_constant(client, learner, size, django_assert_
     with django_assert_num_queries(MARK_DONE_QUERIES):
         response = client.post(complete_url(course, current))
     # The module's quiz comes next.
-    assert response.url == reverse("enrollment:quiz", args=[course.slug, current.module.quiz.pk])
+    assert response.url == reverse("learn:quiz", args=[course.slug, current.module.quiz.pk])
     assert LessonProgress.objects.filter(enrollment=enrollment).count() == size // 2 + 1

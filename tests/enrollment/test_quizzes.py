@@ -69,7 +69,7 @@ def enrollment(client, learner, course):
 
 
 def quiz_url(quiz: Quiz) -> str:
-    return reverse("enrollment:quiz", args=[quiz.course.slug, quiz.pk])
+    return reverse("learn:quiz", args=[quiz.course.slug, quiz.pk])
 
 
 def token_of(page: str) -> str:
@@ -103,7 +103,7 @@ def test_all_right_scores_100_and_passes(client, enrollment, quiz):
         {field(quiz, 1): choice(quiz, "单B"), field(quiz, 2): [choice(quiz, "多X"), choice(quiz, "多Z")]},
     )
     attempt = QuizAttempt.objects.get()
-    assert response.url == reverse("enrollment:quiz_result", args=[quiz.course.slug, quiz.pk, 1])
+    assert response.url == reverse("learn:quiz_result", args=[quiz.course.slug, quiz.pk, 1])
     assert (attempt.number, attempt.score, attempt.passed) == (1, 100, True)
 
 
@@ -184,7 +184,7 @@ def test_best_score_is_kept_and_shown(client, enrollment, quiz):
     submit(client, quiz, {field(quiz, 1): choice(quiz, "单A"), field(quiz, 2): [choice(quiz, "多Y")]})
     page = client.get(quiz_url(quiz)).content.decode()
     assert "Best score: 50%" in page
-    assert reverse("enrollment:quiz_result", args=[quiz.course.slug, quiz.pk, 1]) in page
+    assert reverse("learn:quiz_result", args=[quiz.course.slug, quiz.pk, 1]) in page
 
 
 def test_shuffled_quiz_keeps_one_order_per_attempt_and_grades_by_choice(client, enrollment, course):
@@ -245,12 +245,12 @@ def test_failing_the_final_quiz_leaves_the_course_open(client, learner, db):
 def test_quiz_of_another_course_or_learner_is_404(client, enrollment, quiz, learner):
     other_course = factories.course_with_lessons(lessons=1)
     other_quiz = other_course.quizzes.get()
-    assert client.get(reverse("enrollment:quiz", args=[quiz.course.slug, other_quiz.pk])).status_code == 404
+    assert client.get(reverse("learn:quiz", args=[quiz.course.slug, other_quiz.pk])).status_code == 404
     assert client.get(quiz_url(other_quiz)).status_code == 404
 
     attempt = quiz_submit(enrollment=enrollment, quiz=quiz, token="t" * 20, answers={})
     client.force_login(factories.LearnerProfileFactory().user)
-    result = reverse("enrollment:quiz_result", args=[quiz.course.slug, quiz.pk, attempt.number])
+    result = reverse("learn:quiz_result", args=[quiz.course.slug, quiz.pk, attempt.number])
     assert client.get(result).status_code == 404
 
 
@@ -299,7 +299,7 @@ def test_quiz_page_query_count_is_constant(client, enrollment, course, size, dja
     assert response.content.decode().count('type="radio"') == size * 3
     assert "Best score: 20%" in response.content.decode()
 
-    result_url = reverse("enrollment:quiz_result", args=[course.slug, quiz.pk, 2])
+    result_url = reverse("learn:quiz_result", args=[course.slug, quiz.pk, 2])
     with django_assert_num_queries(QUIZ_RESULT_QUERIES):
         response = client.get(result_url)
     assert response.status_code == 200

@@ -47,7 +47,7 @@ def test_double_click_on_enrol_from_two_tabs_makes_one_enrolment(transactional_d
     tabs = [Client(), Client()]
     for tab in tabs:
         tab.force_login(learner)
-    url = reverse("enrollment:enrol", args=[course.slug])
+    url = reverse("learn:enrol", args=[course.slug])
 
     responses = run_at_once(*[lambda tab=tab: tab.post(url) for tab in tabs])
 
@@ -110,13 +110,13 @@ def test_double_click_on_submit_answers_counts_once(transactional_db, learner):
     question = quiz.questions.get()
     tab = Client()
     tab.force_login(learner)
-    url = reverse("enrollment:quiz", args=[course.slug, quiz.pk])
+    url = reverse("learn:quiz", args=[course.slug, quiz.pk])
     token = re.search(r'name="token" value="([^"]+)"', tab.get(url).content.decode()).group(1)
     data = {"token": token, f"q{question.pk}": question.choices.get(is_correct=False).pk}
 
     responses = run_at_once(lambda: tab.post(url, data), lambda: tab.post(url, data))
 
     assert {response.url for response in responses} == {
-        reverse("enrollment:quiz_result", args=[course.slug, quiz.pk, 1])
+        reverse("learn:quiz_result", args=[course.slug, quiz.pk, 1])
     }
     assert QuizAttempt.objects.count() == 1

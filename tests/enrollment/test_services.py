@@ -7,10 +7,11 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
+from certificates.models import Certificate
 from counties.models import Attendance, Cohort
 from courses.models import Course, Lesson
 from enrollment import services
-from enrollment.models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from enrollment.models import Enrollment, LessonProgress, QuizAttempt
 from tests import factories
 
 Status = Enrollment.Status

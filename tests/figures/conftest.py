@@ -25,11 +25,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import user_delete_account
+from certificates.models import Certificate
 from counties.models import Cohort, County, PlacementOutcome
 from courses.models import Course
-from enrollment.figures import figures_refresh
-from enrollment.models import Certificate, Enrollment
+from enrollment.models import Enrollment
+from figures.services import figures_refresh
+from privacy.services import user_delete_account
 from tests import factories
 
 NOW = timezone.now()
@@ -38,8 +39,7 @@ YEAR = timezone.localdate(NOW).year  # age bands count from the snapshot's (loca
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher_and_target(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _target_and_media(settings, tmp_path):
     settings.PROGRAMME_TARGET_LEARNERS = 100
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from counties.models import County, Province
-from enrollment.figures import FigureFilters, Figures, FigureScope, figures_refresh, latest_snapshot
+from figures.services import FigureFilters, Figures, FigureScope, figures_refresh, latest_snapshot
 from tests import factories
 from tests.figures.conftest import DAY, NOW
 
@@ -216,7 +216,7 @@ def test_refresh_is_idempotent_and_keeps_the_previous_snapshot(refreshed):
     assert figures().snapshot == second_snapshot
     assert figures().headline() == first
     figures_refresh(now=NOW)
-    from enrollment.figures_models import FigureActivity, FiguresSnapshot
+    from figures.models import FigureActivity, FiguresSnapshot
 
     assert FiguresSnapshot.objects.count() == 2
     assert set(FigureActivity.objects.values_list("snapshot", flat=True).distinct()) == set(
@@ -225,7 +225,7 @@ def test_refresh_is_idempotent_and_keeps_the_previous_snapshot(refreshed):
 
 
 def test_a_failed_refresh_leaves_the_last_snapshot(refreshed, monkeypatch):
-    from enrollment import figures as module
+    from figures import services as module
 
     before = latest_snapshot()
     factories.LearnerProfileFactory(county=refreshed.tonglu)

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from counties.models import CoordinatorAssignment
-from enrollment.figures import figures_refresh, latest_snapshot
-from enrollment.tasks import refresh_figures
+from figures.services import figures_refresh, latest_snapshot
+from figures.tasks import refresh_figures
 from tests import factories
 
 URL = reverse("figures:dashboard")

@@ -1,0 +1,69 @@
+"""The public verification page and the certificate download."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
+
+from counties.models import County
+from enrollment.services import normalize_join_code
+
+from .models import Certificate
+from .services import mask_name
+
+VERIFY_RATE = "talentportal.views.verify_rate"
+
+
+@require_GET
+def verify_form(request):
+    """Type a verification code (the QR code links straight to the result)."""
+    code = normalize_join_code(request.GET.get("code", ""))
+    if code:
+        return redirect("certificates:verify", code=code)
+    return render(request, "certificates/verify.html", {"certificate": None, "code": ""})
+
+
+@require_GET
+@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
+def verify(request, code: str):
+    """Valid or revoked, the course, the date and the learner's name partly masked.
+
+    An unknown code answers 404 with the same page for every code, saying nothing about which
+    codes exist; the page is rate limited per address against guessing. One indexed query, never
+    cached: a revocation shows at once.
+    """
+    certificate = (
+        Certificate.objects.select_related("enrollment__learner", "enrollment__course__track")
+        .filter(verification_code=normalize_join_code(code))
+        .exclude(status__in=[Certificate.Status.PENDING, Certificate.Status.FAILED])
+        .first()
+    )
+    context = {"certificate": certificate, "code": code}
+    if certificate is None:
+        return render(request, "certificates/verify.html", context, status=404)
+    context["masked_name"] = mask_name(certificate.enrollment.learner.name)
+    return render(request, "certificates/verify.html", context)
+
+
+@login_required
+def download(request, code: str):
+    """The PDF, for its learner, the coordinators of its county, and staff."""
+    certificates = Certificate.objects.filter(status=Certificate.Status.ISSUED, verification_code=code)
+    if not request.user.is_staff:
+        coordinated = County.objects.coordinated_by(request.user)
+        certificates = certificates.filter(
+            Q(enrollment__learner=request.user) | Q(enrollment__county__in=coordinated)
+        )
+    certificate = certificates.first()
+    if certificate is None or not certificate.file:
+        raise Http404
+    return FileResponse(
+        certificate.file.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.verification_code}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,0 +1,111 @@
+"""The dashboard's breakdowns: their columns (label, and how a value is shown), which columns
+each table has and where its rows come from, and how a table is sorted on a column."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from .services import Figures
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "number"  # "text", "number" or "percent"
+
+
+def columns(*keys: str) -> list[Column]:
+    known = {
+        "name": Column("name", gettext_lazy("Name"), "text"),
+        "track": Column("track", gettext_lazy("Track"), "text"),
+        "learners": Column("learners", gettext_lazy("Learners")),
+        "women_share": Column("women_share", gettext_lazy("Women (%)"), "percent"),
+        "active": Column("active", gettext_lazy("Active in 30 days")),
+        "trained": Column("trained", gettext_lazy("Trained")),
+        "enrolled": Column("enrolled", gettext_lazy("Enrolments")),
+        "completed": Column("completed", gettext_lazy("Completions")),
+        "completion_rate": Column("completion_rate", gettext_lazy("Completion rate (%)"), "percent"),
+        "certified": Column("certified", gettext_lazy("Certificates")),
+        "placement_rate": Column("placement_rate", gettext_lazy("Placement rate (%)"), "percent"),
+    }
+    return [known[key] for key in keys]
+
+
+PEOPLE = ("learners", "women_share", "active", "trained")
+STUDY = ("enrolled", "completed", "completion_rate", "certified")
+# name → (title, columns, rows from a Figures, paginated)
+TABLES: dict[str, tuple[Any, list[Column], Any, bool]] = {
+    "areas": (
+        gettext_lazy("By area"),
+        columns("name", *PEOPLE, *STUDY, "placement_rate"),
+        Figures.areas,
+        True,
+    ),
+    "tracks": (
+        gettext_lazy("By track"),
+        columns("name", "learners", "trained", *STUDY, "placement_rate"),
+        Figures.tracks,
+        False,
+    ),
+    "courses": (
+        gettext_lazy("By course"),
+        columns("name", "track", *STUDY, "placement_rate"),
+        Figures.courses,
+        True,
+    ),
+    "gender": (
+        gettext_lazy("By gender"),
+        columns("name", "learners", "trained", *STUDY),
+        lambda figures: figures.by_dimension("gender"),
+        False,
+    ),
+    "age": (
+        gettext_lazy("By age band"),
+        columns("name", "learners", "trained", *STUDY),
+        lambda figures: figures.by_dimension("age_band"),
+        False,
+    ),
+    "delivery": (
+        gettext_lazy("By delivery mode"),
+        columns("name", *STUDY),
+        lambda figures: figures.by_dimension("delivery"),
+        False,
+    ),
+}
+
+
+def sort_rows(rows: Sequence[dict], key: str, *, descending: bool) -> list[dict]:
+    """``rows`` sorted on ``key``, empty values (no rate) last either way."""
+    present = [row for row in rows if row.get(key) is not None]
+    missing = [row for row in rows if row.get(key) is None]
+    return sorted(present, key=lambda row: row[key], reverse=descending) + missing
+
+
+def table_sorted(name: str, sort: str, rows: list[dict]) -> tuple[list[dict], str]:
+    """The rows of table ``name`` sorted as ``sort`` asks (a column's key, "-" first for
+    descending), and the sort applied: "" (rows as they came) when it names no column of the
+    table."""
+    key = sort.removeprefix("-")
+    if key not in {column.key for column in TABLES[name][1]}:
+        return rows, ""
+    return sort_rows(rows, key, descending=sort.startswith("-")), sort
+
+
+def sort_state(column: Column, sort: str) -> tuple[str, str]:
+    """(the column's state under ``sort``: "ascending", "descending" or "", the sort its header
+    links to): a click reverses the column's sort; an unsorted column sorts numbers from the
+    largest and text from A."""
+    descending_first = column.kind != "text"
+    if sort == column.key:
+        next_sort = f"-{column.key}"
+    elif sort == f"-{column.key}":
+        next_sort = column.key
+    else:
+        next_sort = f"-{column.key}" if descending_first else column.key
+    state = "ascending" if sort == column.key else "descending" if sort == f"-{column.key}" else ""
+    return state, next_sort

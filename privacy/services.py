@@ -1,0 +1,240 @@
+"""Personal data (PIPL): what a user may correct about themselves, the export of everything the
+portal holds about them, and the deletion of their account.
+
+Personal data spans every app, so these functions live on top and read the rows of the apps
+below; a new model holding personal data adds itself to the export and the deletion here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.models import User
+from certificates.models import Certificate
+from counties.models import Attendance, County, LearnerProfile
+from counties.services import learner_profile_save
+from courses.models import Choice
+from enrollment.models import Enrollment, LessonProgress, QuizAttempt
+from enrollment.services import enrollment_withdraw
+
+
+@transaction.atomic
+def user_profile_update(
+    *,
+    user: User,
+    name: str,
+    mobile: str | None,
+    preferred_language: str,
+    remind_by_email: bool,
+    remind_by_sms: bool,
+    county: County | None,
+    school: str = "",
+) -> User:
+    """Save what a user may change about themselves, with their county and school.
+
+    One transaction: the account and the learner profile change together or not at all. A
+    mobile number taken meanwhile by another account raises IntegrityError (unique). The pages
+    that show the learner's name and school to others (rosters, certificate verification) are
+    invalidated.
+    """
+    user.name = name.strip()
+    user.mobile = mobile or None
+    user.preferred_language = preferred_language
+    user.remind_by_email = remind_by_email
+    user.remind_by_sms = remind_by_sms
+    user.save(update_fields=["name", "mobile", "preferred_language", "remind_by_email", "remind_by_sms"])
+    if county is not None:
+        learner_profile_save(user=user, county=county, school=school)
+    return user
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def user_data_export(*, user: User) -> dict[str, Any]:
+    """Everything the portal holds about ``user``, as a JSON-ready document (PIPL's right of
+    access and portability). A fixed number of queries, whatever the number of enrolments."""
+    profile = LearnerProfile.objects.filter(user=user).select_related(
+        "county__province", "county__prefecture"
+    )
+    profile = profile.first()
+    enrollments = list(
+        Enrollment.objects.filter(learner=user)
+        .select_related("course", "cohort", "county", "certificate")
+        .prefetch_related(
+            Prefetch(
+                "lesson_progress",
+                queryset=LessonProgress.objects.select_related("lesson").order_by("completed_at"),
+            ),
+            Prefetch("quiz_attempts", queryset=QuizAttempt.objects.select_related("quiz").order_by("pk")),
+        )
+        .order_by("enrolled_at")
+    )
+    answered = {
+        int(choice_id)
+        for enrollment in enrollments
+        for attempt in enrollment.quiz_attempts.all()
+        for choice_ids in attempt.answers.values()
+        for choice_id in choice_ids
+    }
+    choices = {
+        choice.pk: choice for choice in Choice.objects.filter(pk__in=answered).select_related("question")
+    }
+    attendance = (
+        Attendance.objects.filter(learner=user).select_related("session__cohort").order_by("session__date")
+    )
+
+    def certificate_document(enrollment: Enrollment) -> dict | None:
+        certificate = getattr(enrollment, "certificate", None)
+        if certificate is None:
+            return None
+        return {
+            "verification_code": certificate.verification_code,
+            "status": certificate.status,
+            "issued_at": _iso(certificate.issued_at),
+            "revoked_at": _iso(certificate.revoked_at),
+        }
+
+    def answers_document(attempt: QuizAttempt) -> list[dict]:
+        return [
+            {
+                "question_id": int(question_id),
+                "choice_ids": choice_ids,
+                "question": choices[choice_ids[0]].question.text
+                if choice_ids and choice_ids[0] in choices
+                else "",
+                "choices": [choices[pk].text for pk in choice_ids if pk in choices],
+            }
+            for question_id, choice_ids in attempt.answers.items()
+        ]
+
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "mobile": user.mobile,
+            "name": user.name,
+            "gender": user.gender,
+            "birth_year": user.birth_year,
+            "preferred_language": user.preferred_language,
+            "remind_by_email": user.remind_by_email,
+            "remind_by_sms": user.remind_by_sms,
+            "privacy_consent_at": _iso(user.privacy_consent_at),
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+        },
+        "learner_profile": {
+            "county_code": profile.county_id,
+            "county": profile.county.full_name,
+            "school": profile.school,
+        }
+        if profile
+        else None,
+        "enrollments": [
+            {
+                "course": {"slug": enrollment.course.slug, "title": enrollment.course.title},
+                "cohort": enrollment.cohort.name if enrollment.cohort else None,
+                "county_code": enrollment.county_id,
+                "status": enrollment.status,
+                "progress_percent": enrollment.progress_percent,
+                "enrolled_at": _iso(enrollment.enrolled_at),
+                "last_activity_at": _iso(enrollment.last_activity_at),
+                "completed_at": _iso(enrollment.completed_at),
+                "withdrawn_at": _iso(enrollment.withdrawn_at),
+                "withdrawal_reason": enrollment.withdrawal_reason,
+                "lessons_completed": [
+                    {
+                        "lesson_id": progress.lesson_id,
+                        "lesson": progress.lesson.title,
+                        "completed_at": _iso(progress.completed_at),
+                    }
+                    for progress in enrollment.lesson_progress.all()
+                ],
+                "quiz_attempts": [
+                    {
+                        "quiz": attempt.quiz.title,
+                        "number": attempt.number,
+                        "score": attempt.score,
+                        "passed": attempt.passed,
+                        "answers": answers_document(attempt),
+                        "submitted_at": _iso(attempt.submitted_at),
+                    }
+                    for attempt in enrollment.quiz_attempts.all()
+                ],
+                "certificate": certificate_document(enrollment),
+            }
+            for enrollment in enrollments
+        ],
+        "attendance": [
+            {
+                "cohort": record.session.cohort.name,
+                "date": record.session.date.isoformat(),
+                "topic": record.session.topic,
+                "place": record.session.place,
+                "status": record.status,
+            }
+            for record in attendance
+        ],
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+    }
+
+
+ACCOUNT_DELETED_REASON = "account deleted"
+
+
+@transaction.atomic
+def user_delete_account(*, user: User) -> None:
+    """Delete a user's account as PIPL expects: personal data removed, figures kept.
+
+    Removes name, email, mobile and school; keeps gender, birth year, county and the
+    enrolments with their progress (the programme's anonymous figures). The login is gone:
+    unusable password, deactivated, no email address left (the address can sign up again).
+    Every session of the user stops working at once: Django checks each session against the
+    password hash, which changes here, and refuses inactive users. Open enrolments are
+    withdrawn (their cohort seats are freed); certificates are revoked and their PDF files
+    deleted from storage once the transaction commits. Idempotent.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.name = ""
+    locked.email = f"deleted-{locked.pk}@deleted.invalid"
+    locked.mobile = None
+    locked.remind_by_email = False
+    locked.remind_by_sms = False
+    locked.is_active = False
+    locked.is_staff = False
+    locked.is_superuser = False
+    locked.set_unusable_password()
+    locked.save()
+    locked.groups.clear()
+    locked.user_permissions.clear()
+    EmailAddress.objects.filter(user=locked).delete()
+    LearnerProfile.objects.filter(user=locked).update(school="")
+
+    enrollments = Enrollment.objects.filter(learner=locked)
+    for enrollment in enrollments.filter(status__in=[Enrollment.Status.APPLIED, Enrollment.Status.ACTIVE]):
+        enrollment_withdraw(enrollment=enrollment, reason=ACCOUNT_DELETED_REASON)
+    enrollments.exclude(withdrawal_reason="").update(withdrawal_reason=ACCOUNT_DELETED_REASON)
+
+    certificates = Certificate.objects.filter(enrollment__learner=locked)
+    storage = Certificate._meta.get_field("file").storage
+    files = list(certificates.exclude(file="").values_list("file", flat=True))
+    certificates.exclude(status=Certificate.Status.REVOKED).update(
+        status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revoked_reason=ACCOUNT_DELETED_REASON
+    )
+    certificates.update(file="")
+
+    def delete_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    user.refresh_from_db()

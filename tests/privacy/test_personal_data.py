@@ -1,0 +1,200 @@
+"""Personal data (PIPL): download everything as JSON; delete the account, keeping the figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import User
+from certificates.models import Certificate
+from counties.models import Attendance, LearnerProfile
+from courses.models import Lesson
+from enrollment import services
+from enrollment.models import Enrollment, LessonProgress, QuizAttempt
+from enrollment.quizzes import quiz_submit
+from tests import factories
+
+EXPORT = reverse("privacy:data_export")
+DELETE = reverse("privacy:delete")
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def history(learner, county, settings, tmp_path):
+    """A learner with a completed course (certificate issued, with a file), an active one in a
+    cohort with attendance, a quiz attempt, and a verified email address."""
+    settings.MEDIA_ROOT = tmp_path
+    learner.mobile = "13800138000"
+    learner.gender = User.Gender.FEMALE
+    learner.birth_year = 2004
+    learner.save()
+    EmailAddress.objects.create(user=learner, email=learner.email, verified=True, primary=True)
+
+    done = factories.course_with_lessons(lessons=1)
+    enrollment = services.enrollment_create(learner=learner, course=done)
+    services.lesson_complete(enrollment=enrollment, lesson=Lesson.objects.get(module__course=done))
+    question = done.quizzes.get().questions.get()
+    right = question.choices.get(is_correct=True)
+    quiz_submit(
+        enrollment=enrollment,
+        quiz=done.quizzes.get(),
+        token="export-token-1234567",
+        answers={question.pk: {right.pk}},
+    )
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    certificate.file.save("cert.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    certificate.status = Certificate.Status.ISSUED
+    certificate.issued_at = timezone.now()
+    certificate.save()
+
+    studying = factories.course_with_lessons(lessons=2)
+    cohort = factories.CohortFactory(course=studying, county=county)
+    services.cohort_join(learner=learner, cohort=cohort)
+    session = factories.ClassSessionFactory(cohort=cohort, topic="直播实操")
+    Attendance.objects.create(session=session, learner=learner, status=Attendance.Status.PRESENT)
+    return {"certificate": certificate, "question": question, "right": right, "cohort": cohort}
+
+
+def test_data_export_is_a_utf8_json_download_with_everything(client, learner, history):
+    client.force_login(learner)
+    response = client.get(EXPORT)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "学员".encode() in response.content  # Chinese as characters, not \\u escapes
+
+    data = json.loads(response.content.decode("utf-8"))
+    assert data["account"]["email"] == learner.email
+    assert data["account"]["mobile"] == "13800138000"
+    assert data["account"]["birth_year"] == 2004
+    assert data["learner_profile"] == {
+        "county_code": "330122",
+        "county": "浙江省 杭州市 桐庐县",
+        "school": "桐庐县职业技术学校",
+    }
+    completed, active = data["enrollments"]
+    assert (completed["status"], completed["progress_percent"]) == ("completed", 100)
+    assert len(completed["lessons_completed"]) == 1
+    attempt = completed["quiz_attempts"][0]
+    assert (attempt["score"], attempt["passed"]) == (100, True)
+    assert attempt["answers"] == [
+        {
+            "question_id": history["question"].pk,
+            "choice_ids": [history["right"].pk],
+            "question": history["question"].text,
+            "choices": [history["right"].text],
+        }
+    ]
+    assert completed["certificate"]["verification_code"] == history["certificate"].verification_code
+    assert completed["certificate"]["status"] == "issued"
+    assert active["cohort"] == history["cohort"].name
+    assert data["attendance"][0]["topic"] == "直播实操"
+    assert data["attendance"][0]["status"] == "present"
+    assert data["email_addresses"] == [{"email": learner.email, "verified": True, "primary": True}]
+
+
+def test_data_export_holds_only_my_data(client, learner, history):
+    other = factories.LearnerProfileFactory().user
+    client.force_login(other)
+    data = json.loads(client.get(EXPORT).content)
+    assert data["account"]["email"] == other.email
+    assert data["enrollments"] == [] and data["attendance"] == []
+
+
+def test_data_export_needs_a_login(client, db):
+    assert client.get(EXPORT).url.startswith(reverse("account_login"))
+
+
+def test_deletion_asks_for_the_password(client, learner):
+    client.force_login(learner)
+    assert 'name="password"' in client.get(DELETE).content.decode()
+    response = client.post(DELETE, {"password": "wrong"})
+    assert "This is not your password." in response.content.decode()
+    learner.refresh_from_db()
+    assert learner.is_active and learner.name
+
+
+def test_deleted_account_keeps_figures_and_loses_personal_data(
+    client, learner, history, django_capture_on_commit_callbacks
+):
+    certificate = history["certificate"]
+    pdf_path = Path(certificate.file.path)
+    assert pdf_path.exists()
+    email = learner.email
+    other_device = Client()
+    other_device.force_login(learner)
+    enrolments = Enrollment.objects.filter(learner=learner).count()
+    completions = Enrollment.objects.filter(learner=learner, status=Enrollment.Status.COMPLETED).count()
+    progress_rows = LessonProgress.objects.filter(enrollment__learner=learner).count()
+
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(DELETE, {"password": factories.PASSWORD}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Your account is deleted." in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+    user = User.objects.get(pk=learner.pk)
+    assert (user.name, user.mobile, user.is_active, user.has_usable_password()) == ("", None, False, False)
+    assert user.email == f"deleted-{user.pk}@deleted.invalid"
+    assert (user.gender, user.birth_year) == (User.Gender.FEMALE, 2004)
+    profile = LearnerProfile.objects.get(user=user)
+    assert (profile.county_id, profile.school) == ("330122", "")
+    assert not EmailAddress.objects.filter(user=user).exists()
+
+    # The figures stay: enrolments, completions, progress rows and quiz attempts.
+    assert Enrollment.objects.filter(learner=user).count() == enrolments
+    assert Enrollment.objects.filter(learner=user, status=Enrollment.Status.COMPLETED).count() == completions
+    assert LessonProgress.objects.filter(enrollment__learner=user).count() == progress_rows
+    assert QuizAttempt.objects.filter(enrollment__learner=user).count() == 1
+    # The class seat is freed.
+    assert not history["cohort"].enrollments.current().filter(learner=user).exists()
+
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.revoked_reason, certificate.file.name) == (
+        Certificate.Status.REVOKED,
+        "account deleted",
+        "",
+    )
+    assert not pdf_path.exists()
+
+    # Every session is over, on this device and the others; the old password opens nothing.
+    assert other_device.get(reverse("learn:dashboard")).status_code == 302
+    assert not client.login(email=email, password=factories.PASSWORD)
+    login = client.post(reverse("account_login"), {"login": email, "password": factories.PASSWORD})
+    assert login.status_code == 200 and SESSION_KEY not in client.session
+
+
+def test_deleted_email_can_sign_up_again(client, learner, county):
+    email = learner.email
+    client.force_login(learner)
+    client.post(DELETE, {"password": factories.PASSWORD})
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "county": county.code,
+            "name": "重新注册",
+            "email": email,
+            "password1": factories.PASSWORD,
+            "password2": factories.PASSWORD,
+            "privacy_consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email=email).name == "重新注册"
