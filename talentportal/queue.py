@@ -11,6 +11,7 @@ module needs a function-level import to dodge the cycle, and the layers stay one
 
 from __future__ import annotations
 
+import importlib
 import logging
 from functools import partial
 
@@ -29,13 +30,13 @@ PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 
 def task_named(name: str) -> Task:
     """The registered task called ``name`` (``"certificates.tasks.issue_certificate"``).
 
-    A web process imports the apps' tasks modules the first time it queues something, so a
-    name that is still unknown after that is a typo and raises KeyError."""
-    try:
-        return app.tasks[name]
-    except KeyError:
-        app.loader.import_default_modules()
-        return app.tasks[name]
+    A web process imports a tasks module the first time it queues one of its tasks (a worker
+    has them all), so a name still unknown after that is a typo and raises KeyError. Only that
+    module is imported: Celery's import_default_modules() would set Django up again, and with it
+    the logging configuration."""
+    if name not in app.tasks:
+        importlib.import_module(name.rpartition(".")[0])
+    return app.tasks[name]
 
 
 def enqueue(task: Task | str, *args, **kwargs) -> bool:
