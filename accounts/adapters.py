@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import logging
+import smtplib
+from functools import partial
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 from django.utils import timezone, translation
 
-from talentportal.queue import enqueue_on_commit
+from talentportal.queue import enqueue
+
+from .services import account_email_send
+
+logger = logging.getLogger(__name__)
+
+EMAIL_TASK = "accounts.tasks.send_email"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,11 +37,22 @@ class AccountAdapter(DefaultAccountAdapter):
             user.preferred_language = language
         return super().save_user(request, user, form, commit=commit)
 
+    def get_login_stages(self) -> list[str]:
+        # Sign-up waits for the address to be confirmed, signing in does not (accounts.stages).
+        return [
+            "accounts.stages.EmailVerificationStage"
+            if path == "allauth.account.stages.EmailVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render the message now, in the reader's language; a worker delivers it after commit.
 
         A slow mail server must not hold up the sign-up page, and a rolled-back sign-up must
-        not send anything.
+        not send anything. When the broker cannot take the message (Redis down), this request
+        sends it itself: a confirmation link or a password reset that never arrives would lock
+        the learner out, and no sweep would send it later.
         """
         request = allauth_context.request
         context = {
@@ -48,11 +70,20 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
             "",
         )
-        enqueue_on_commit(
-            "accounts.tasks.send_email",
-            subject=message.subject,
-            body=message.body,
-            html=html,
-            from_email=message.from_email,
-            to=list(message.to),
-        )
+        fields = {
+            "subject": message.subject,
+            "body": message.body,
+            "html": html,
+            "from_email": message.from_email,
+            "to": list(message.to),
+        }
+        transaction.on_commit(partial(_deliver, fields))
+
+
+def _deliver(fields: dict) -> None:
+    if enqueue(EMAIL_TASK, **fields):
+        return
+    try:
+        account_email_send(**fields)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Could not send an account email to %s either", fields["to"])

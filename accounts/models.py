@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .validators import validate_mobile
 
@@ -59,7 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[validate_mobile],
     )
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    # A person's name (姓名), not a thing's (名称): the plain "name" of counties and courses.
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=100, blank=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     preferred_language = models.CharField(

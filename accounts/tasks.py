@@ -3,7 +3,8 @@ from __future__ import annotations
 import smtplib
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
+
+from . import services
 
 
 @shared_task(
@@ -14,7 +15,4 @@ from django.core.mail import EmailMultiAlternatives
 )
 def send_email(*, subject: str, body: str, html: str, from_email: str, to: list[str]) -> None:
     """Deliver one already-rendered message (account mail: verification, password reset)."""
-    message = EmailMultiAlternatives(subject, body, from_email, to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    services.account_email_send(subject=subject, body=body, html=html, from_email=from_email, to=to)

@@ -64,6 +64,7 @@ class CertificateAdmin(admin.ModelAdmin):
         "last_error",
         "revoked_at",
         "revoked_reason",
+        "withdrawn_at",
     ]
     show_full_result_count = False
     actions = [revoke_certificates, issue_again]

@@ -21,7 +21,9 @@ class Certificate(models.Model):
     """The certificate of a completed enrolment.
 
     Created ``pending`` in the transaction that completes the enrolment; a Celery task renders
-    the PDF and marks it ``issued``. A periodic sweep re-enqueues rows left pending.
+    the PDF and marks it ``issued``. A periodic sweep re-enqueues rows left pending. Staff
+    ``revoke`` a certificate (misconduct, an error); its holder ``withdraws`` it by deleting
+    their account, which says nothing against them and is shown as such on verification.
     """
 
     class Status(models.TextChoices):
@@ -29,6 +31,7 @@ class Certificate(models.Model):
         ISSUED = "issued", _("Issued")
         FAILED = "failed", _("Failed")
         REVOKED = "revoked", _("Revoked")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the holder")
 
     enrollment = models.OneToOneField(
         Enrollment, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("enrolment")
@@ -44,6 +47,7 @@ class Certificate(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn by the holder at"), null=True, blank=True)
 
     class Meta:
         db_table = "enrollment_certificate"  # the table predates the app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -18,28 +20,41 @@ from .services import mask_name
 VERIFY_RATE = "talentportal.views.verify_rate"
 
 
+# What a verification code can be made of (see models.new_verification_code, leniently).
+CODE_RE = re.compile(r"[A-Z0-9]{1,20}")
+
+
 @require_GET
 def verify_form(request):
-    """Type a verification code (the QR code links straight to the result)."""
-    code = normalize_join_code(request.GET.get("code", ""))
-    if code:
-        return redirect("certificates:verify", code=code)
-    return render(request, "certificates/verify.html", {"certificate": None, "code": ""})
+    """Type a verification code (the QR code links straight to the result). What no code can
+    look like ("a/b", punctuation) is answered at once: no certificate has this code."""
+    typed = request.GET.get("code", "")
+    code = normalize_join_code(typed)
+    if not code:
+        return render(request, "certificates/verify.html", {"certificate": None, "code": ""})
+    if not CODE_RE.fullmatch(code):
+        context = {"certificate": None, "code": typed[:40]}
+        return render(request, "certificates/verify.html", context, status=404)
+    return redirect("certificates:verify", code=code)
 
 
 @require_GET
 @ratelimit(key="ip", rate=VERIFY_RATE, block=True)
 def verify(request, code: str):
-    """Valid or revoked, the course, the date and the learner's name partly masked.
+    """Valid, revoked, or withdrawn by its holder; the course, the date and the learner's name
+    partly masked (no name once the holder deleted their account).
 
     An unknown code answers 404 with the same page for every code, saying nothing about which
     codes exist; the page is rate limited per address against guessing. One indexed query, never
     cached: a revocation shows at once.
     """
+    Status = Certificate.Status
     certificate = (
         Certificate.objects.select_related("enrollment__learner", "enrollment__course__track")
         .filter(verification_code=normalize_join_code(code))
-        .exclude(status__in=[Certificate.Status.PENDING, Certificate.Status.FAILED])
+        .exclude(status__in=[Status.PENDING, Status.FAILED])
+        # Withdrawn before it was ever issued: it never existed for anyone to verify.
+        .exclude(status=Status.WITHDRAWN, issued_at__isnull=True)
         .first()
     )
     context = {"certificate": certificate, "code": code}

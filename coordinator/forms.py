@@ -13,13 +13,26 @@ from enrollment.models import Enrollment
 from .imports import MAX_FILE_BYTES
 from .selectors import RosterFilters
 
+# <input type="date"> and <input type="time"> take and send ISO values whatever the page's
+# language: rendered with the locale's first input format (zh_Hans: 2026/12/02), a date is
+# dropped by the browser and the field comes back empty. The fields parse ISO in every language
+# (Django adds the ISO formats to each locale's input formats).
+ISO_DATE = "%Y-%m-%d"
+ISO_TIME = "%H:%M"
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None, format=ISO_DATE):
+        super().__init__(attrs=attrs, format=format)
+
 
 class TimeInput(forms.TimeInput):
     input_type = "time"
+
+    def __init__(self, attrs=None, format=ISO_TIME):
+        super().__init__(attrs=attrs, format=format)
 
 
 class CohortForm(forms.ModelForm):
@@ -115,6 +128,52 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept with the enrolment; the learner can rejoin later and keeps their progress."),
     )
+
+
+class EnrollmentIdsField(forms.Field):
+    """The ids of the roster's ticked rows (``<input type="checkbox" name="enrollment">``): whole
+    numbers, nothing else. Which of them belong to the cohort is the query's business."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Choose learners from the list.")}
+
+    def to_python(self, value) -> list[int]:
+        try:
+            return [int(item) for item in value or []]
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class RosterBulkForm(forms.Form):
+    """One action for the learners ticked on the roster, or for every learner the roster's
+    filters show (``everyone``, which works without JavaScript)."""
+
+    APPROVE, WITHDRAW, INVITE = "approve", "withdraw", "invite"
+
+    action = forms.ChoiceField(
+        label=_("With the selected learners"),
+        choices=[
+            (APPROVE, _("Approve their requests")),
+            (WITHDRAW, _("Withdraw them from the class")),
+            (INVITE, _("Send the invitation to set a password")),
+        ],
+    )
+    enrollment = EnrollmentIdsField(required=False)
+    everyone = forms.BooleanField(required=False)
+    # Not "reason": the rows' decline buttons post this same form to the decline view.
+    withdraw_reason = forms.CharField(
+        label=_("Reason (to withdraw)"),
+        max_length=300,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "enrollment" in cleaned and not cleaned["enrollment"] and not cleaned.get("everyone"):
+            raise forms.ValidationError(_("Tick the learners first, or choose everyone."), code="none")
+        if cleaned.get("action") == self.WITHDRAW and not cleaned.get("withdraw_reason", "").strip():
+            self.add_error("withdraw_reason", _("Give the reason to withdraw learners."))
+        return cleaned
 
 
 class DeclineForm(forms.Form):

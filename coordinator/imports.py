@@ -1,23 +1,31 @@
 """Import students into a cohort from a school's spreadsheet (CSV or XLSX).
 
-The flow: ``import_job_start`` reads the upload (refusing files that are too big, unreadable or
-without the needed columns) and records an ImportJob; ``import_job_check`` is the dry run: it
-works out every row's outcome (new account, existing account, already enrolled, error and why)
-and writes nothing but the job; ``import_job_commit`` does it, in one transaction: accounts,
-learner profiles and enrolments, then invitations queued after commit. Importing the same file
-again finds every row already enrolled and changes nothing.
+The flow: ``import_job_start`` records an ImportJob with the uploaded file (a small file is read
+there and then, so that one that cannot be imported is refused on the upload form);
+``import_job_check`` is the dry run: it reads the file and works out every row's outcome (new
+account, existing account, already enrolled, error and why; warnings for optional values left
+out) and writes nothing but the job; ``import_job_commit`` does it, in one transaction: accounts,
+learner profiles and enrolments, then invitations (email, or SMS for learners without an address)
+queued after commit. Importing the same file again finds every row already enrolled and changes
+nothing. The dry run applies every rule the commit meets (field lengths included), and a commit
+that fails all the same marks the job failed with the reason; it can be tried again.
 
-Small files are checked and imported in the request; larger ones by a Celery task (coordinator.tasks)
-while the page shows its progress. A job whose task message was lost or whose worker died is queued
-again by ``import_jobs_sweep`` (a periodic task), a few times at most before it is failed.
+Reading a file takes bounded time and memory whatever it holds (a 0.4 MB XLSX can declare three
+million empty rows): see ``read_rows``. Small files are checked and imported in the request;
+larger ones by a Celery task (coordinator.tasks) while the page shows its progress. A job whose
+task message was lost or whose worker died is queued again by ``import_jobs_sweep`` (a periodic
+task), a few times at most before it is failed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import logging
 import re
-from collections.abc import Callable, Iterable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,22 +35,37 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, models, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.validators import normalize_mobile, validate_mobile
-from counties.models import Cohort, ImportJob, LearnerProfile
+from counties.models import Cohort, ImportJob, InvitationLog, LearnerProfile
 from enrollment.bulk import cohort_enrol_bulk
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError
 from talentportal.queue import enqueue_on_commit
 from talentportal.spreadsheets import csv_bytes
 
+logger = logging.getLogger(__name__)
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
+# An XLSX sheet is read up to this many rows, empty ones included, and its first MAX_COLUMNS
+# columns; an XLSX is refused when it unpacks to more than MAX_XLSX_UNZIPPED_BYTES (a zip of
+# 2 MB can unpack to gigabytes). So reading any file takes a second or two at most.
+MAX_SHEET_ROWS = 2 * MAX_ROWS
+MAX_COLUMNS = 50
+MAX_XLSX_UNZIPPED_BYTES = 64 * 1024 * 1024
+# The upload request reads a file itself only up to these bounds (so that a file that cannot be
+# imported is refused on the form); beyond them the dry run reads it, in a task.
+REQUEST_READ_BYTES = 64 * 1024
+REQUEST_SHEET_ROWS = 1_000
+REQUEST_XLSX_UNZIPPED_BYTES = 4 * 1024 * 1024
 # Up to this many rows the dry run and the import run in the request; beyond, in a task.
 SYNC_MAX_ROWS = 300
 PROGRESS_EVERY = 500
@@ -52,6 +75,14 @@ INVITATION_BATCH = 200
 CHECK_TASK = "coordinator.tasks.import_job_check"
 COMMIT_TASK = "coordinator.tasks.import_job_commit"
 IMPORT_SWEEP_BATCH = 500
+
+# The longest values the accounts and profiles hold: longer ones are refused (or, for the
+# optional school, left out) by the dry run rather than by the database at the commit.
+NAME_MAX_LENGTH = User._meta.get_field("name").max_length
+EMAIL_MAX_LENGTH = min(
+    User._meta.get_field("email").max_length, EmailAddress._meta.get_field("email").max_length
+)
+SCHOOL_MAX_LENGTH = LearnerProfile._meta.get_field("school").max_length
 
 # Header text (lower case, spaces and underscores removed) → field.
 HEADERS = {
@@ -92,6 +123,13 @@ NEW, EXISTING, ALREADY, ERROR, CREATED, ENROLLED = (
     "created",
     "enrolled",
 )
+
+
+def _with_max_length(message: str, max_length: int) -> Promise:
+    """``message`` (marked with gettext_noop) translated when shown, with its %(max)d filled in."""
+    return lazy(lambda: gettext(message) % {"max": max_length}, str)()
+
+
 OUTCOME_LABELS = {
     NEW: gettext_lazy("New account"),
     EXISTING: gettext_lazy("Existing account"),
@@ -100,20 +138,37 @@ OUTCOME_LABELS = {
     CREATED: gettext_lazy("Account created and enrolled"),
     ENROLLED: gettext_lazy("Existing account enrolled"),
 }
+# Codes of a row: its errors (the row is not imported), its warnings (in WARNINGS: the row is
+# imported without the value) and notes on what was done.
 ROW_ERRORS = {
     "missing_name": gettext_lazy("The name is missing."),
+    "name_too_long": _with_max_length(
+        gettext_noop("The name is longer than %(max)d characters."), NAME_MAX_LENGTH
+    ),
     "missing_contact": gettext_lazy("Give a mobile number or an email address."),
     "bad_mobile": gettext_lazy("The mobile number is not an 11-digit mainland number."),
     "bad_email": gettext_lazy("The email address is not valid."),
-    "bad_gender": gettext_lazy("The gender is not one of 男, 女, male, female, M, F."),
-    "bad_birth_year": gettext_lazy("The birth year is not a plausible year."),
+    "email_too_long": _with_max_length(
+        gettext_noop("The email address is longer than %(max)d characters."), EMAIL_MAX_LENGTH
+    ),
+    "bad_gender": gettext_lazy("The gender is not one of 男, 女, male, female, M, F: imported without it."),
+    "bad_birth_year": gettext_lazy("The birth year is not a plausible year: imported without it."),
+    "school_too_long": _with_max_length(
+        gettext_noop("The school is longer than %(max)d characters: imported without it."), SCHOOL_MAX_LENGTH
+    ),
     "duplicate": gettext_lazy("The same mobile number or email address is on an earlier row."),
     "conflict": gettext_lazy("The mobile number and the email address belong to two different accounts."),
     "already_cohort": gettext_lazy("Already in this class."),
     "already_course": gettext_lazy("Already enrolled in this course (on their own or in another class)."),
+    # Jobs imported before invitations went by SMS too.
     "sms_invitation": gettext_lazy("No email address: needs an SMS invitation (not sent yet)."),
+    "sms_invitation_queued": gettext_lazy(
+        "No email address: an invitation to set a password is being sent by SMS."
+    ),
+    "sms_invitation_sent": gettext_lazy("Invitation to set a password sent by SMS."),
     "email_invitation": gettext_lazy("Invitation to set a password sent by email."),
 }
+WARNINGS = frozenset({"bad_gender", "bad_birth_year", "school_too_long"})
 
 
 class ImportFileError(Exception):
@@ -124,11 +179,21 @@ class ImportFileError(Exception):
         self.message = message
 
 
+class ReadLater(Exception):
+    """The file is larger than the upload request reads (``read_rows(..., in_request=True)``):
+    the dry run reads it, in a task."""
+
+
 # --- reading the file ----------------------------------------------------------------------------
 
 
 def _header_key(text: object) -> str:
     return re.sub(r"[\s_]", "", str(text or "")).lower()
+
+
+# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none of
+# them belongs in a name, a school or an address.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _cell_text(value: object) -> str:
@@ -137,10 +202,21 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         # Excel keeps mobile numbers and years as numbers: 13800138000.0 → "13800138000".
         value = int(value)
-    return str(value).strip()
+    return _CONTROL_CHARACTERS.sub("", str(value)).strip()
 
 
-def _csv_table(data: bytes) -> Iterable[list[str]]:
+def _check_file(data: bytes, filename: str) -> None:
+    """What can be refused without reading the file: its size and the old Excel format."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(size)d MB: split it into several files.")
+            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    if filename.lower().endswith(".xls") or data[:4] == b"\xd0\xcf\x11\xe0":
+        raise ImportFileError(_("Old Excel files (.xls) cannot be read: save the file as XLSX or CSV."))
+
+
+def _csv_table(data: bytes) -> Iterator[list[str]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -151,40 +227,90 @@ def _csv_table(data: bytes) -> Iterable[list[str]]:
         raise ImportFileError(
             _("The file's text encoding is not UTF-8 or GBK: save it again as CSV (UTF-8).")
         )
+    # Only the delimiter is guessed, from the header line: csv.Sniffer also guesses the quoting
+    # from it and, finding no doubled quote there, would read a correctly quoted "" in a later
+    # row as two fields. Quoting is the standard one (RFC 4180, what Excel and WPS write).
+    header = text[:4096].lstrip().split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096].split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return csv.reader(io.StringIO(text, newline=""), dialect)
+        yield from reader
+    except csv.Error as error:
+        raise ImportFileError(
+            _(
+                "Line %(line)d of the file cannot be read: a cell is far too long or a quotation mark "
+                "is not closed. Correct it, or save the file again as XLSX."
+            )
+            % {"line": reader.line_num}
+        ) from error
 
 
-def _xlsx_table(data: bytes) -> Iterable[list[object]]:
+def _xlsx_table(data: bytes, *, in_request: bool) -> Iterator[tuple]:
+    """The rows of the workbook's active sheet, up to MAX_SHEET_ROWS (REQUEST_SHEET_ROWS in the
+    request), each its first MAX_COLUMNS values."""
+    max_rows = REQUEST_SHEET_ROWS if in_request else MAX_SHEET_ROWS
+    max_unzipped = REQUEST_XLSX_UNZIPPED_BYTES if in_request else MAX_XLSX_UNZIPPED_BYTES
+    unreadable = _("The spreadsheet cannot be read: save it again as XLSX or CSV.")
+    too_many_rows = _(
+        "The spreadsheet has more than %(rows)d rows, counting empty ones: delete the empty rows "
+        "below the students (or save the sheet as CSV) and upload it again."
+    ) % {"rows": MAX_SHEET_ROWS}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # The sizes the zip declares: zipfile never unpacks more than them.
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ImportFileError(unreadable) from error
+    if unzipped > max_unzipped:
+        if in_request:
+            raise ReadLater
+        raise ImportFileError(
+            _("The spreadsheet is too large once unpacked: save it again as CSV, or split it.")
+        )
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.active
+        rows = sheet.iter_rows(max_row=max_rows + 1, max_col=MAX_COLUMNS, values_only=True)
     except Exception as error:
-        raise ImportFileError(_("The spreadsheet cannot be read: save it again as XLSX or CSV.")) from error
-    return workbook.active.iter_rows(values_only=True)
+        raise ImportFileError(unreadable) from error
+    try:
+        # The sheet's declared size (its <dimension>), when it gives one: a sheet that says it is
+        # longer than the request reads goes to the task without a row being parsed.
+        if in_request and (sheet.max_row or 0) > max_rows:
+            raise ReadLater
+        for number, row in enumerate(rows, start=1):
+            if number > max_rows:
+                if in_request:
+                    raise ReadLater
+                raise ImportFileError(too_many_rows)
+            yield row
+    except (ImportFileError, ReadLater):
+        raise
+    except Exception as error:
+        raise ImportFileError(unreadable) from error
+    finally:
+        workbook.close()
 
 
-def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]]]:
-    """The rows of a CSV or XLSX file as (line number, {field: text}), blank rows skipped.
+def read_rows(
+    data: bytes, filename: str = "", *, in_request: bool = False
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV or XLSX file as (row number, {field: text}), blank rows skipped.
 
     Raises ImportFileError for a file that is too big, unreadable, has more than MAX_ROWS rows or
-    lacks the name column and a mobile or email column.
+    lacks the name column and a mobile or email column. Reading is bounded whatever the file
+    holds: a CSV by its size, an XLSX by MAX_XLSX_UNZIPPED_BYTES unpacked, MAX_SHEET_ROWS rows
+    (empty ones included; a longer sheet is refused with a message) and MAX_COLUMNS columns.
+    ``in_request``: the upload request's tighter bounds for an XLSX (REQUEST_SHEET_ROWS rows,
+    REQUEST_XLSX_UNZIPPED_BYTES); a sheet beyond them raises ReadLater.
     """
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(size)d MB: split it into several files.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if filename.lower().endswith(".xls") or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise ImportFileError(_("Old Excel files (.xls) cannot be read: save the file as XLSX or CSV."))
-    table = _xlsx_table(data) if data[:4] == b"PK\x03\x04" else _csv_table(data)
-    rows = iter(table)
+    _check_file(data, filename)
+    table = _xlsx_table(data, in_request=in_request) if data[:4] == b"PK\x03\x04" else _csv_table(data)
+    rows = enumerate(table, start=1)
     columns: dict[int, str] = {}
-    for header in rows:
+    for _number, header in rows:
         columns = {
             i: HEADERS[_header_key(text)] for i, text in enumerate(header) if _header_key(text) in HEADERS
         }
@@ -199,7 +325,7 @@ def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]
             )
         )
     result = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         values = {name: _cell_text(row[i]) for i, name in columns.items() if i < len(row)}
         if not any(values.values()):
             continue
@@ -234,8 +360,13 @@ class ImportRow:
     def masked_mobile(self) -> str:
         return mask_mobile(self.mobile)
 
+    @property
+    def has_error(self) -> bool:
+        return any(code not in WARNINGS for code in self.codes)
+
     def result(self) -> dict:
-        """What the preview page and the report keep of the row (no full mobile number)."""
+        """What the preview page and the report keep of the row (no full mobile number); the
+        account's id lets the page say when its SMS invitation was sent."""
         return {
             "line": self.line,
             "name": self.name,
@@ -243,6 +374,7 @@ class ImportRow:
             "email": self.email,
             "outcome": self.outcome,
             "codes": self.codes,
+            "user_id": self.user_id,
         }
 
 
@@ -254,9 +386,20 @@ def mask_mobile(mobile: str | None) -> str:
 
 
 def _parse_row(line: int, values: dict[str, str]) -> ImportRow:
-    row = ImportRow(line=line, name=values.get("name", "")[:100], school=values.get("school", "")[:100])
-    if not row.name:
+    """A row's values as the commit would store them, and its error and warning codes.
+
+    Every rule the database holds is applied here (lengths, formats), so that a row the dry run
+    passes cannot fail the commit. A bad optional value (school, gender, birth year) is a
+    warning: the row is imported without it.
+    """
+    # Line breaks and runs of spaces inside a cell (Alt+Enter in Excel) are not part of a name.
+    name = " ".join(values.get("name", "").split())
+    row = ImportRow(line=line, name=name)
+    if not name:
         row.codes.append("missing_name")
+    elif len(name) > NAME_MAX_LENGTH:
+        row.name = name[:NAME_MAX_LENGTH]  # shown on the page; the row is not imported
+        row.codes.append("name_too_long")
     mobile = normalize_mobile(values.get("mobile", ""))
     email = values.get("email", "").strip().lower()
     if not mobile and not email:
@@ -268,11 +411,19 @@ def _parse_row(line: int, values: dict[str, str]) -> ImportRow:
         except ValidationError:
             row.codes.append("bad_mobile")
     if email:
-        try:
-            validate_email(email)
-            row.email = email
-        except ValidationError:
-            row.codes.append("bad_email")
+        if len(email) > EMAIL_MAX_LENGTH:
+            row.codes.append("email_too_long")
+        else:
+            try:
+                validate_email(email)
+                row.email = email
+            except ValidationError:
+                row.codes.append("bad_email")
+    school = " ".join(values.get("school", "").split())
+    if len(school) > SCHOOL_MAX_LENGTH:
+        row.codes.append("school_too_long")
+    else:
+        row.school = school
     gender = values.get("gender", "").strip().lower()
     if gender:
         row.gender = GENDERS.get(gender, "")
@@ -304,7 +455,7 @@ def check_rows(
         if keys & seen:
             row.codes.append("duplicate")
         seen |= keys
-        if row.codes:
+        if row.has_error:
             row.outcome = ERROR
         rows.append(row)
         if progress and number % PROGRESS_EVERY == 0:
@@ -416,9 +567,9 @@ def import_rows_commit(
             else:
                 row.outcome = ALREADY
                 row.codes.append("already_course")
-        invited = [row.user_id for row in new if row.email]
+        invited = [row.user_id for row in new]
         for row in new:
-            row.codes.append("email_invitation" if row.email else "sms_invitation")
+            row.codes.append("email_invitation" if row.email else "sms_invitation_queued")
         for start in range(0, len(invited), INVITATION_BATCH):
             enqueue_on_commit(
                 INVITATIONS_TASK, user_ids=invited[start : start + INVITATION_BATCH], site_url=site_url
@@ -483,16 +634,28 @@ def _job_fail(job: ImportJob, message: str, *, status: str = ImportJob.Status.FA
 
 
 def import_job_start(*, cohort: Cohort, upload, created_by: User, site_url: str) -> ImportJob:
-    """Store an uploaded file as an ImportJob after reading it once (ImportFileError if it cannot
-    be imported: nothing is stored then). The caller runs the dry run next (``import_job_check``,
-    in the request for small files or through the task)."""
+    """Store an uploaded file as an ImportJob (status CHECKING). The caller runs the dry run next
+    (``import_job_check``): in the request when ``total_rows`` is at most SYNC_MAX_ROWS, else
+    through the task.
+
+    Cheap whatever the file: only a file of at most REQUEST_READ_BYTES is read here, within the
+    request's bounds (see ``read_rows``), and one that cannot be imported raises ImportFileError
+    (nothing is stored then), for the upload form to show. A larger file, or a sheet longer than
+    the request reads, is stored unread: its ``total_rows`` is then a placeholder above
+    SYNC_MAX_ROWS, so it is checked by the task, which reads it (in bounded time), sets the real
+    count and fails the job with the reason if it cannot be imported.
+    """
     data = upload.read(MAX_FILE_BYTES + 1)
-    table = read_rows(data, upload.name)
+    _check_file(data, upload.name)
+    total_rows = SYNC_MAX_ROWS + 1
+    if len(data) <= REQUEST_READ_BYTES:
+        with contextlib.suppress(ReadLater):
+            total_rows = len(read_rows(data, upload.name, in_request=True))
     job = ImportJob(
         cohort=cohort,
         created_by=created_by,
         original_name=upload.name[:200],
-        total_rows=len(table),
+        total_rows=total_rows,
         site_url=site_url,
     )
     job.file.save(upload.name, ContentFile(data), save=False)
@@ -521,7 +684,11 @@ def import_job_check(*, job_id: int) -> ImportJob:
         )
 
     try:
-        rows, failure = check_rows(cohort=job.cohort, table=_job_table(job), progress=progress), ""
+        table = _job_table(job)
+        ImportJob.objects.filter(pk=job.pk, status__in=checking).update(
+            total_rows=len(table), updated_at=timezone.now()
+        )
+        rows, failure = check_rows(cohort=job.cohort, table=table, progress=progress), ""
     except ImportFileError as error:
         rows, failure = [], error.message
     with transaction.atomic():
@@ -537,14 +704,39 @@ def import_job_check(*, job_id: int) -> ImportJob:
 
 
 def import_job_claim(*, job_id: int) -> bool:
-    """Move a checked job to IMPORTING. Only one request wins (a double click, two tabs): a
+    """Move a checked job, or one whose import failed (``ImportJob.can_retry``: its dry run found
+    rows to import), to IMPORTING. Only one request wins (a double click, two tabs): a
     conditional UPDATE that must change exactly one row. The commit starts with a fresh budget of
-    re-queues."""
+    re-queues and without the error of the failed attempt."""
+    retry = Q(status=ImportJob.Status.FAILED) & (Q(created_count__gt=0) | Q(matched_count__gt=0))
     return bool(
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKED).update(
-            status=ImportJob.Status.IMPORTING, processed_rows=0, requeue_count=0, updated_at=timezone.now()
+        ImportJob.objects.filter(Q(status=ImportJob.Status.CHECKED) | retry, pk=job_id).update(
+            status=ImportJob.Status.IMPORTING,
+            processed_rows=0,
+            requeue_count=0,
+            error="",
+            updated_at=timezone.now(),
         )
     )
+
+
+def _coordinator_language(job: ImportJob) -> str:
+    """The language of the job's messages: its coordinator's (tasks run outside any request)."""
+    return job.created_by.language_code if job.created_by else settings.LANGUAGE_CODE
+
+
+def _commit_failure_message(job: ImportJob, error: Exception) -> str:
+    with translation.override(_coordinator_language(job)):
+        if isinstance(error, DataError):
+            return _(
+                "The import failed: a value in the file does not fit the database. Nothing was "
+                "imported. Correct the file and upload it again; if this happens again, tell the "
+                "programme's administrators."
+            )
+        return _(
+            "The import failed because of an unexpected error. Nothing was imported. Try again; if "
+            "it fails again, tell the programme's administrators."
+        )
 
 
 def import_job_commit(*, job_id: int) -> ImportJob:
@@ -557,9 +749,19 @@ def import_job_commit(*, job_id: int) -> ImportJob:
     the same rows twice changes nothing the second time anyway: rows are matched to accounts again
     under the cohort's lock. A refusal (class full or closed) marks the job failed with the reason
     and writes nothing else.
+
+    Any other failure of the import itself (a value the database refuses, a bug) rolls back what
+    the import wrote (a savepoint) and marks the job FAILED with the reason in the coordinator's
+    language, so it does not stay IMPORTING: the coordinator can import it again
+    (``import_job_claim``). Only a lost connection or a deadlock (OperationalError,
+    InterfaceError: nothing can be written then) leaves the job IMPORTING, for the sweep.
     """
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=job_id)
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("cohort", "created_by")
+            .get(pk=job_id)
+        )
         if job.status != ImportJob.Status.IMPORTING:
             return job
         try:
@@ -570,6 +772,12 @@ def import_job_commit(*, job_id: int) -> ImportJob:
         except EnrollmentError as error:
             # Back to CHECKED: the coordinator can raise the capacity and import the same file again.
             _job_fail(job, error.message, status=ImportJob.Status.CHECKED)
+            return job
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:
+            logger.exception("Student import %s failed", job.pk)
+            _job_fail(job, _commit_failure_message(job, error))
             return job
         _job_finish(job, rows=rows, status=ImportJob.Status.DONE)
     return job
@@ -586,8 +794,7 @@ class ImportJobsSwept:
 
 def _sweep_failure_message(job: ImportJob) -> str:
     """Why the job failed, in its coordinator's language (the sweep runs outside any request)."""
-    language = job.created_by.language_code if job.created_by else settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(_coordinator_language(job)):
         if job.status == ImportJob.Status.CHECKING:
             return _(
                 "The file could not be checked: the background work stopped several times. "
@@ -641,16 +848,31 @@ def import_jobs_sweep(*, older_than: timedelta | None = None) -> ImportJobsSwept
 
 
 def job_result_rows(job: ImportJob, *, errors_only: bool = False) -> list[dict]:
-    """The job's row results with their labels, for the preview and result pages."""
+    """The job's row results with their labels, for the preview and result pages. A row whose
+    SMS invitation was queued says it was sent once it was (one query)."""
+    queued = [
+        result["user_id"]
+        for result in job.results
+        if "sms_invitation_queued" in result["codes"] and result.get("user_id")
+    ]
+    sent = set(
+        InvitationLog.objects.sms().filter(user_id__in=queued).values_list("user_id", flat=True)
+        if queued
+        else ()
+    )
     rows = []
     for result in job.results:
         if errors_only and result["outcome"] != ERROR:
             continue
+        codes = result["codes"]
+        if result.get("user_id") in sent:
+            codes = ["sms_invitation_sent" if code == "sms_invitation_queued" else code for code in codes]
         rows.append(
             {
                 **result,
+                "codes": codes,
                 "outcome_label": OUTCOME_LABELS[result["outcome"]],
-                "details": [ROW_ERRORS[code] for code in result["codes"]],
+                "details": [ROW_ERRORS[code] for code in codes],
             }
         )
     return rows

@@ -8,6 +8,7 @@ import datetime
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DateField,
     ExpressionWrapper,
@@ -19,6 +20,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 from django.db.models.lookups import LessThan
@@ -217,12 +219,12 @@ ROSTER_FIELDS = (
 
 def cohort_roster(*, cohort: Cohort, filters: RosterFilters | None = None, now=None) -> QuerySet:
     """The cohort's enrolments with the learner and their profile (ROSTER_FIELDS only), the
-    attendance rate (percent of the sessions held so far, excused ones left out; None before
-    any) and the at-risk flag, in one query whatever the number of learners."""
+    attendance rate (percent of the sessions held so far as sessions_held counts them, excused
+    ones left out; None before any) and the at-risk flag, in one query whatever the number of learners."""
     filters = filters or RosterFilters()
     now = now or timezone.now()
     today = timezone.localdate(now)
-    held = ClassSession.objects.filter(cohort=cohort, date__lte=today)
+    held = sessions_held(cohort=cohort, today=today)
     learner_attendance = Attendance.objects.filter(session__in=held, learner=OuterRef("learner_id"))
     held_count = Coalesce(_count_subquery(held, "cohort"), 0)
     present = Coalesce(
@@ -270,13 +272,27 @@ def cohort_class_learners(*, cohort: Cohort) -> list[tuple[int, str]]:
     return [(pk, name or email or mobile or str(pk)) for pk, name, email, mobile in rows]
 
 
-def sessions_with_attendance(*, cohort: Cohort) -> QuerySet[ClassSession]:
-    """A cohort's class sessions with how many were present, absent and excused."""
+def sessions_held(*, cohort: Cohort, today: datetime.date | None = None) -> QuerySet[ClassSession]:
+    """The cohort's class sessions that count for attendance (ClassSession's held())."""
+    return ClassSession.objects.filter(cohort=cohort).held(today)
+
+
+def sessions_with_attendance(*, cohort: Cohort, today: datetime.date | None = None) -> QuerySet[ClassSession]:
+    """A cohort's class sessions with how many were present, absent and excused: today's and the
+    coming ones first, soonest first, then the past ones, latest first."""
+    today = today or timezone.localdate()
+    coming = Q(date__gte=today)
     return cohort.class_sessions.annotate(
         present_count=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)),
         absent_count=Count("attendances", filter=Q(attendances__status=Attendance.Status.ABSENT)),
         excused_count=Count("attendances", filter=Q(attendances__status=Attendance.Status.EXCUSED)),
-    ).order_by("-date", "-start_time")
+    ).order_by(
+        Case(When(coming, then=Value(0)), default=Value(1)),
+        Case(When(coming, then=F("date")), output_field=DateField()).asc(),
+        F("date").desc(),
+        "start_time",
+        "pk",
+    )
 
 
 def county_placement_summary(*, county: County) -> dict:

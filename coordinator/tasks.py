@@ -6,6 +6,8 @@ import smtplib
 
 from celery import shared_task
 
+from talentportal.sms import SmsError
+
 from . import imports, services
 
 
@@ -28,15 +30,19 @@ def sweep_import_jobs() -> dict[str, int]:
     return {"requeued": len(swept.requeued), "failed": len(swept.failed)}
 
 
-@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, max_retries=5)
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError, SmsError), retry_backoff=30, max_retries=5)
 def invitations_send(*, user_ids: list[int], site_url: str) -> int:
+    """Invite learners to set their password, by email or SMS (the import queues it, and the
+    roster's "send invitation"). A retry after a mail server or SMS provider error sends only what
+    was not logged as sent, within the rate limit (see invitations_send)."""
     return services.invitations_send(user_ids=user_ids, site_url=site_url)
 
 
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, max_retries=5)
 def announcement_email(*, announcement_id: int) -> int:
     """Email an announcement, carrying on after the last batch sent: a retry after a mail server
-    error resends at most the batch that failed (see announcement_email_send)."""
+    error resends at most the batch that failed (see announcement_email_send); a message that
+    fails for itself (a bad address) is skipped, not retried."""
     return services.announcement_email_send(announcement_id=announcement_id)
 
 

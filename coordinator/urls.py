@@ -14,10 +14,12 @@ urlpatterns = [
     path("coordinator/cohorts/new/", cohorts.cohort_create, name="cohort_create"),
     path(cohort, cohorts.cohort_detail, name="cohort_detail"),
     path(f"{cohort}edit/", cohorts.cohort_edit, name="cohort_edit"),
+    path(f"{cohort}open/", cohorts.cohort_open, name="cohort_open"),
     path(f"{cohort}join-code/", cohorts.cohort_join_code_regenerate, name="cohort_join_code_regenerate"),
     path(f"{cohort}qr.svg", cohorts.cohort_qr, name="cohort_qr"),
     path(f"{cohort}poster/", cohorts.cohort_poster, name="cohort_poster"),
     path(f"{cohort}roster/", roster.roster, name="roster"),
+    path(f"{cohort}roster/bulk/", roster.roster_bulk, name="roster_bulk"),
     path(f"{cohort}certificates/", cohorts.cohort_certificates, name="cohort_certificates"),
     path(
         f"{cohort}certificates/issue/",

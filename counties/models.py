@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -7,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from talentportal.validators import validate_single_line
 
 # Prefecture-level rows that only group counties (municipal districts, counties governed
 # directly by the province): their names say nothing to a learner, so labels skip them.
@@ -224,7 +227,8 @@ class Cohort(models.Model):
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("county")
     )
-    name = models.CharField(_("name"), max_length=100)
+    # The class name goes into email subjects, file names and sheet titles: one line of text.
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     capacity = models.PositiveIntegerField(_("capacity"))
@@ -271,6 +275,16 @@ class Cohort(models.Model):
         return self.name
 
 
+class ClassSessionQuerySet(models.QuerySet):
+    def held(self, today: datetime.date | None = None) -> ClassSessionQuerySet:
+        """The sessions that count for attendance: those of the days before ``today``, and
+        today's once their roll call is taken (a class later today is not missed yet). The one
+        rule for the learner's completion, their attendance page and the roster."""
+        today = today or timezone.localdate()
+        roll_call_taken = models.Exists(Attendance.objects.filter(session=models.OuterRef("pk")))
+        return self.filter(models.Q(date__lt=today) | models.Q(roll_call_taken, date=today))
+
+
 class ClassSession(models.Model):
     """An offline class of a cohort: when, where and what."""
 
@@ -283,6 +297,8 @@ class ClassSession(models.Model):
     place = models.CharField(_("place"), max_length=200)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ClassSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "start_time"]
@@ -339,7 +355,8 @@ class Announcement(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    # The title is the email's subject: a line break would split the header.
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Set once every batch was sent; until then the sweep queues the email again.
@@ -509,3 +526,50 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed after its dry run found rows to import (the import failed, or stopped): the
+        coordinator may import it again (see coordinator.imports.import_job_claim)."""
+        return self.status == self.Status.FAILED and bool(self.created_count or self.matched_count)
+
+
+class InvitationLogQuerySet(models.QuerySet):
+    def sms(self) -> InvitationLogQuerySet:
+        return self.filter(channel=InvitationLog.Channel.SMS)
+
+    def since(self, moment) -> InvitationLogQuerySet:
+        return self.filter(sent_at__gte=moment)
+
+
+class InvitationLog(models.Model):
+    """One invitation to set a password sent to an imported learner, by email or SMS.
+
+    The rate limit of invitations counts these rows (the database, not the cache: an outage of the
+    cache neither blocks invitations nor lets them through unlimited). Each mobile number and
+    email address belongs to one account, so counting per learner is counting per number.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitation_logs",
+        verbose_name=_("learner"),
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    objects = InvitationLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["user", "sent_at"], name="invitationlog_user_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.channel} · {self.sent_at:%Y-%m-%d %H:%M}"

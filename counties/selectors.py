@@ -9,7 +9,6 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.utils import timezone
 
 from .models import Attendance, ClassSession, Cohort, County
 
@@ -45,11 +44,10 @@ def county_lookup(text: str) -> CountyLookup:
 
 
 def attendance_percent(*, learner_id: int, cohort) -> int | None:
-    """A learner's attendance at a cohort's class sessions held so far, in percent.
-
-    Excused absences count neither for nor against. None when no session has been held yet.
-    """
-    held = ClassSession.objects.filter(cohort=cohort, date__lte=timezone.localdate())
+    """A learner's attendance at a cohort's class sessions held so far (ClassSession's held()),
+    in percent. Excused absences count neither for nor against. None when no session has been
+    held yet."""
+    held = ClassSession.objects.filter(cohort=cohort).held()
     counts = Attendance.objects.filter(session__in=held, learner_id=learner_id).aggregate(
         present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
         excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -85,6 +87,94 @@ class OrderedChildrenAdminMixin:
         return None
 
 
+# --- Live courses are changed by publishers ---------------------------------------------
+
+LIVE_CONTENT_MESSAGE = _(
+    "Learners are reading this course (it is published or archived), so its content can only be "
+    "changed by a publisher. Ask a publisher to make the change."
+)
+
+
+def _course_of(obj) -> Course | None:
+    """The course an admin object (or an inline's parent) belongs to."""
+    if isinstance(obj, Course):
+        return obj
+    if isinstance(obj, (Module, Quiz)):
+        return obj.course
+    if isinstance(obj, Lesson):
+        return obj.module.course
+    if isinstance(obj, LessonAttachment):
+        return obj.lesson.module.course
+    if isinstance(obj, Question):
+        return obj.quiz.course
+    if isinstance(obj, Choice):
+        return obj.question.quiz.course
+    return None
+
+
+def _locked(request, obj) -> bool:
+    course = _course_of(obj) if obj is not None else None
+    return course is not None and not services.course_content_editable(course=course, user=request.user)
+
+
+# Where each kind of parent finds its course's status: what an editor may attach new content to.
+_STATUS_OF = {
+    Course: "status",
+    Module: "course__status",
+    Lesson: "module__course__status",
+    Quiz: "course__status",
+    Question: "quiz__course__status",
+}
+
+
+class LiveContentAdminMixin:
+    """The content of a published or archived course is read-only for users without the
+    publish permission (services.course_content_editable): its change page shows it read-only
+    with the reason, a POST changes nothing and says why, it cannot be deleted, and new content
+    cannot be attached to it. Publishers edit as before."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not _locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not _locked(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(_locked(request, obj) for obj in objs):
+            perms_needed.add(_("content of a published course"))
+        return deleted, counts, perms_needed, protected
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and _locked(request, obj):
+            if request.method == "POST":
+                messages.error(request, LIVE_CONTENT_MESSAGE)
+                return HttpResponseRedirect(request.get_full_path())
+            messages.warning(request, LIVE_CONTENT_MESSAGE)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        parent = db_field.related_model
+        if parent in _STATUS_OF and not request.user.has_perm(services.PUBLISH_PERMISSION):
+            queryset = kwargs.get("queryset", parent._default_manager.all())
+            kwargs["queryset"] = queryset.exclude(**{f"{_STATUS_OF[parent]}__in": services.LIVE_STATUSES})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LiveContentInlineMixin:
+    """An inline of a live course's content: read-only, like its parent (LiveContentAdminMixin)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and not _locked(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not _locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not _locked(request, obj)
+
+
 # --- Tracks and courses -----------------------------------------------------------------
 
 
@@ -96,15 +186,15 @@ class TrackAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
 
 
-class ModuleInline(OrderedInline):
+class ModuleInline(LiveContentInlineMixin, OrderedInline):
     model = Module
     fields = ["order", "title", "edit_link"]
     readonly_fields = ["edit_link"]
 
 
-class QuizInline(admin.TabularInline):
+class QuizInline(LiveContentInlineMixin, admin.TabularInline):
     model = Quiz
-    fields = ["title", "module", "pass_mark", "max_attempts", "shuffle", "edit_link"]
+    fields = ["title", "module", "pass_mark", "max_attempts", "shuffle", "show_answers", "edit_link"]
     readonly_fields = ["edit_link"]
     extra = 0
 
@@ -200,7 +290,7 @@ archive = _workflow_action(
 
 
 @admin.register(Course)
-class CourseAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
+class CourseAdmin(LiveContentAdminMixin, OrderedChildrenAdminMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "track", "status", "level", "language", "updated_at"]
     list_select_related = ["track"]
     list_filter = ["status", "track", "level", "language"]
@@ -258,14 +348,14 @@ class CurriculumDeleteMixin:
         services.course_lessons_changed(course_ids=course_ids)
 
 
-class LessonInline(OrderedInline):
+class LessonInline(LiveContentInlineMixin, OrderedInline):
     model = Lesson
     fields = ["order", "title", "kind", "duration_minutes", "is_required", "edit_link"]
     readonly_fields = ["edit_link"]
 
 
 @admin.register(Module)
-class ModuleAdmin(CurriculumDeleteMixin, OrderedChildrenAdminMixin, admin.ModelAdmin):
+class ModuleAdmin(LiveContentAdminMixin, CurriculumDeleteMixin, OrderedChildrenAdminMixin, admin.ModelAdmin):
     list_display = ["title", "course", "order"]
     list_select_related = ["course"]
     list_filter = ["course__track", "course__status"]
@@ -277,13 +367,13 @@ class ModuleAdmin(CurriculumDeleteMixin, OrderedChildrenAdminMixin, admin.ModelA
         services.lesson_save(lesson=obj)
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(LiveContentInlineMixin, admin.TabularInline):
     model = LessonAttachment
     extra = 1
 
 
 @admin.register(Lesson)
-class LessonAdmin(CurriculumDeleteMixin, admin.ModelAdmin):
+class LessonAdmin(LiveContentAdminMixin, CurriculumDeleteMixin, admin.ModelAdmin):
     list_display = ["title", "module", "order", "kind", "duration_minutes", "is_required"]
     list_select_related = ["module__course"]
     list_filter = ["kind", "module__course__track"]
@@ -314,7 +404,7 @@ class LessonAdmin(CurriculumDeleteMixin, admin.ModelAdmin):
 # --- Quizzes ----------------------------------------------------------------------------
 
 
-class QuestionInline(OrderedInline):
+class QuestionInline(LiveContentInlineMixin, OrderedInline):
     model = Question
     fields = ["order", "text", "kind", "explanation", "edit_link"]
     readonly_fields = ["edit_link"]
@@ -326,8 +416,16 @@ class QuestionInline(OrderedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "course", "module", "pass_mark", "max_attempts", "question_count"]
+class QuizAdmin(LiveContentAdminMixin, OrderedChildrenAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "course",
+        "module",
+        "pass_mark",
+        "max_attempts",
+        "show_answers",
+        "question_count",
+    ]
     list_select_related = ["course", "module"]
     list_filter = ["course__track"]
     search_fields = ["title", "course__title"]
@@ -361,7 +459,7 @@ class ChoiceFormSet(OrderedInlineFormSet):
             raise ValidationError(_("A single-choice question has exactly one correct choice."))
 
 
-class ChoiceInline(OrderedInline):
+class ChoiceInline(LiveContentInlineMixin, OrderedInline):
     model = Choice
     formset = ChoiceFormSet
     fields = ["order", "text", "is_correct"]
@@ -369,7 +467,7 @@ class ChoiceInline(OrderedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(OrderedChildrenAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(LiveContentAdminMixin, OrderedChildrenAdminMixin, admin.ModelAdmin):
     list_display = ["text", "quiz", "order", "kind"]
     list_select_related = ["quiz"]
     search_fields = ["text", "quiz__title"]

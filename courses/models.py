@@ -271,6 +271,13 @@ class LessonAttachment(models.Model):
 class Quiz(models.Model):
     """A module's quiz, or the course's final quiz (one per course)."""
 
+    class ShowAnswers(models.TextChoices):
+        # When a learner's result page shows the right choices and the explanations. Which
+        # questions they got wrong is always shown.
+        AFTER_PASSING = "after_passing", _("After passing")
+        AFTER_LAST_ATTEMPT = "after_last_attempt", _("After passing or the last attempt")
+        NEVER = "never", _("Never")
+
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("course")
     )
@@ -291,6 +298,17 @@ class Quiz(models.Model):
         _("attempts allowed"), null=True, blank=True, help_text=_("Leave empty for unlimited attempts.")
     )
     shuffle = models.BooleanField(_("shuffle questions and choices"), default=False)
+    show_answers = models.CharField(
+        _("show the right answers"),
+        max_length=20,
+        choices=ShowAnswers.choices,
+        default=ShowAnswers.AFTER_LAST_ATTEMPT,
+        help_text=_(
+            "When a learner's result page shows the right choices and the explanations. A learner "
+            "who fails always sees which questions were wrong; the right choices stay hidden while "
+            "they may try again (with unlimited attempts: until they pass)."
+        ),
+    )
 
     class Meta:
         ordering = ["course", "module__order"]
@@ -306,6 +324,10 @@ class Quiz(models.Model):
             models.CheckConstraint(
                 condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
                 name="quiz_max_attempts_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(show_answers__in=["after_passing", "after_last_attempt", "never"]),
+                name="quiz_show_answers_valid",
             ),
         ]
 

@@ -36,6 +36,7 @@ def _quiz_document(quiz: Quiz) -> dict[str, Any]:
         "pass_mark": quiz.pass_mark,
         "max_attempts": quiz.max_attempts,
         "shuffle": quiz.shuffle,
+        "show_answers": quiz.show_answers,
         "questions": [
             {
                 "text": question.text,
@@ -187,6 +188,8 @@ def _check_quiz(check: _Checker, quiz: Any, path: str) -> None:
     check.integer(quiz, "pass_mark", path, low=0, high=100)
     check.integer(quiz, "max_attempts", path, low=1, high=1000, required=False, null=True)
     check.boolean(quiz, "shuffle", path)
+    # Added after format 1 was first written: a document without it means the default.
+    check.choice(quiz, "show_answers", path, set(Quiz.ShowAnswers.values), required=False)
     for q_index, question in enumerate(check.list(quiz, "questions", path, min_length=1)):
         q_path = f"{path}.questions[{q_index}]"
         question = check.object(question, q_path)
@@ -290,6 +293,7 @@ def _create_quiz(data: dict, *, course: Course, module: Module | None) -> None:
         pass_mark=data["pass_mark"],
         max_attempts=data.get("max_attempts"),
         shuffle=data.get("shuffle", False),
+        show_answers=data.get("show_answers", Quiz.ShowAnswers.AFTER_LAST_ATTEMPT),
     )
     questions = Question.objects.bulk_create(
         [

@@ -34,6 +34,18 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
+# Learners read a published course, and may still be finishing an archived one.
+LIVE_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
+
+
+def course_content_editable(*, course: Course, user: User) -> bool:
+    """Whether ``user`` may change ``course``'s content (its fields, modules, lessons,
+    attachments, quizzes, questions, choices): while it is a draft or in review, anyone who
+    edits courses; once learners read it (published, archived), only a publisher, so that no
+    change reaches learners without a publisher's approval."""
+    return course.status not in LIVE_STATUSES or user.has_perm(PUBLISH_PERMISSION)
+
+
 def course_publish_problems(*, course: Course) -> list[str]:
     """What keeps ``course`` from being published (empty when it is ready)."""
     problems = []

@@ -1,4 +1,5 @@
-"""Enrol many learners in a cohort at once (a coordinator's import of a school's class list)."""
+"""A coordinator's work on many enrolments of a cohort at once: enrolling a school's class list
+(the import), approving and withdrawing the learners selected on the roster."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ def cohort_enrol_bulk(*, cohort: Cohort, learners: Iterable[User | int]) -> Bulk
 
     Locks the cohort row, so concurrent joins and imports are counted one after another and the
     capacity holds: if the new enrolments do not all fit, none is made (EnrollmentError "full").
-    New enrolments wait for approval when the cohort requires it. Idempotent: a learner who already
-    has an enrolment in the course (in this cohort, another, on their own, withdrawn) is left
-    untouched and reported in ``existing``. Unlike a learner's own join, a coordinator may fill a
-    cohort that is still being planned; a closed or ended one is refused.
+    The coordinator's list is their approval: new enrolments are active even in a cohort that
+    requires approval, and a listed learner whose own request to join this cohort is waiting is
+    approved. Otherwise idempotent: a learner who already has an enrolment in the course (in this
+    cohort, another, on their own, withdrawn) is left as it was and reported in ``existing``.
+    Unlike a learner's own join, a coordinator may fill a cohort that is still being planned; a
+    closed or ended one is refused.
     """
     cohort = Cohort.objects.select_for_update().select_related("county").get(pk=cohort.pk)
     if cohort.status == Cohort.Status.CLOSED or cohort.end_date < timezone.localdate():
@@ -54,6 +57,16 @@ def cohort_enrol_bulk(*, cohort: Cohort, learners: Iterable[User | int]) -> Bulk
         enrollment.learner_id: enrollment
         for enrollment in Enrollment.objects.filter(course_id=cohort.course_id, learner_id__in=learner_ids)
     }
+    waiting = [
+        enrollment.pk
+        for enrollment in result.existing.values()
+        if enrollment.cohort_id == cohort.pk and enrollment.status == Status.APPLIED
+    ]
+    if waiting:
+        Enrollment.objects.filter(pk__in=waiting, status=Status.APPLIED).update(status=Status.ACTIVE)
+        for enrollment in result.existing.values():
+            if enrollment.pk in waiting:
+                enrollment.status = Status.ACTIVE
     new_ids = [pk for pk in learner_ids if pk not in result.existing]
     if not new_ids:
         return result
@@ -67,7 +80,7 @@ def cohort_enrol_bulk(*, cohort: Cohort, learners: Iterable[User | int]) -> Bulk
             % {"free": max(cohort.capacity - taken, 0), "wanted": len(new_ids)},
             code="full",
         )
-    status = Status.APPLIED if cohort.requires_approval else Status.ACTIVE
+    status = Status.ACTIVE
     # A learner enrolling in the course at this very moment on their own meets the unique
     # (learner, course) constraint: their own enrolment wins and is reported as existing.
     Enrollment.objects.bulk_create(
@@ -86,3 +99,26 @@ def cohort_enrol_bulk(*, cohort: Cohort, learners: Iterable[User | int]) -> Bulk
         else:
             result.existing[enrollment.learner_id] = enrollment
     return result
+
+
+@transaction.atomic
+def cohort_enrollments_approve(*, cohort: Cohort, enrollment_ids: Iterable[int]) -> int:
+    """Accept the join requests among ``enrollment_ids`` of ``cohort`` in one UPDATE; ids of
+    another cohort and enrolments not waiting for approval are left alone. A request already
+    holds its place, so the capacity does not change. Idempotent; returns how many were approved.
+    """
+    return Enrollment.objects.filter(
+        cohort=cohort, pk__in=list(enrollment_ids), status=Status.APPLIED
+    ).update(status=Status.ACTIVE)
+
+
+@transaction.atomic
+def cohort_enrollments_withdraw(*, cohort: Cohort, enrollment_ids: Iterable[int], reason: str) -> int:
+    """Withdraw the learners of ``enrollment_ids`` of ``cohort`` (studying or waiting) in one
+    UPDATE, keeping ``reason`` as ``enrollment_withdraw`` does; ids of another cohort are left
+    alone, and so are completed enrolments (their certificate stands) and those already
+    withdrawn or declined. Progress rows are kept. Idempotent; returns how many were withdrawn.
+    """
+    return Enrollment.objects.filter(
+        cohort=cohort, pk__in=list(enrollment_ids), status__in=[Status.APPLIED, Status.ACTIVE]
+    ).update(status=Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()[:300])

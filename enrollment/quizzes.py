@@ -83,11 +83,31 @@ def quiz_presentation(*, quiz: Quiz, questions: Iterable[QuizQuestion], token: s
     return questions
 
 
+def answers_revealed(*, quiz: Quiz, passed: bool, attempts_left: int | None) -> bool:
+    """Whether the learner's result pages may show the right choices and the explanations,
+    by the quiz's ``show_answers`` rule. ``passed``: some attempt of theirs passed;
+    ``attempts_left``: None for unlimited attempts.
+
+    The default shows them once the learner passed or has no attempt left, never while a
+    failed learner may try again: with unlimited attempts, only after passing."""
+    rule = Quiz.ShowAnswers
+    if quiz.show_answers == rule.AFTER_PASSING:
+        return passed
+    if quiz.show_answers == rule.AFTER_LAST_ATTEMPT:
+        return passed or attempts_left == 0
+    return False
+
+
 @dataclass(frozen=True)
 class QuestionFeedback:
-    question: QuizQuestion
-    # (choice, chosen by the learner, correct)
-    choices: list[tuple[QuizChoice, bool, bool]]
+    """One question of an attempt as its result page shows it. Without the answers revealed,
+    ``explanation`` is empty and no choice is marked right: the page can only say whether the
+    question was answered right and what the learner chose."""
+
+    text: str
+    explanation: str
+    # (choice text, chosen by the learner, right — False while the answers are not revealed)
+    choices: list[tuple[str, bool, bool]]
     is_right: bool
 
 
@@ -96,18 +116,23 @@ def _is_right(question: QuizQuestion, chosen: set[int]) -> bool:
 
 
 def quiz_feedback(
-    *, questions: Iterable[QuizQuestion], answers: Mapping[str, Iterable[int]]
+    *, questions: Iterable[QuizQuestion], answers: Mapping[str, Iterable[int]], reveal: bool
 ) -> list[QuestionFeedback]:
-    """Per question: what the learner chose, what was right, and whether they got it exactly
-    right (a partly right multiple-choice answer is wrong). ``questions`` come from
+    """Per question: what the learner chose and whether they got it exactly right (a partly
+    right multiple-choice answer is wrong); with ``reveal`` (see answers_revealed), also the
+    right choices and the explanation. ``questions`` come from
     ``quiz_questions(with_answers=True)``; ``answers`` as stored on the attempt."""
     feedback = []
     for question in questions:
         chosen = {int(pk) for pk in answers.get(str(question.pk), [])}
         feedback.append(
             QuestionFeedback(
-                question=question,
-                choices=[(choice, choice.pk in chosen, choice.is_correct) for choice in question.choice_list],
+                text=question.text,
+                explanation=question.explanation if reveal else "",
+                choices=[
+                    (choice.text, choice.pk in chosen, reveal and choice.is_correct)
+                    for choice in question.choice_list
+                ],
                 is_right=_is_right(question, chosen),
             )
         )

@@ -5,13 +5,15 @@ Each read is a fixed number of queries, whatever the number of lessons or enrolm
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from counties.models import Cohort
+from counties.models import Attendance, ClassSession, Cohort
 from courses.models import Lesson, LessonAttachment, Module, Quiz
 
 from .models import Enrollment, QuizAttempt
@@ -26,13 +28,19 @@ Status = Enrollment.Status
 class Step:
     """One thing to do in a course: a lesson, or a quiz (a module's, or the final one).
 
-    ``url`` is filled in by the view that shows the step; steps compare by identity."""
+    A quiz is ``done`` once an attempt passed, and ``closed`` when it is not and no attempt is
+    left. ``url`` is filled in by the view that shows the step; steps compare by identity."""
 
     pk: int
     title: str
     is_quiz: bool = False
     done: bool = False
+    closed: bool = False
     url: str = ""
+
+    @property
+    def to_do(self) -> bool:
+        return not (self.done or self.closed)
 
 
 @dataclass
@@ -64,35 +72,53 @@ class Outline:
         return previous, following
 
     def resume(self, *, last_lesson_id: int | None) -> Step | None:
-        """Where the learner carries on: the first unfinished step after the last lesson they
-        completed, else the first unfinished step, else the last lesson they completed."""
+        """Where the learner carries on: the first step still to do after the last lesson they
+        completed, else the first step still to do; None when nothing is left to do (the
+        course page then says what, if anything, the certificate still needs)."""
         start = self.find(lesson_id=last_lesson_id) if last_lesson_id else None
         if start is not None:
             for step in self.steps[start:]:
-                if not step.done:
+                if step.to_do:
                     return step
         for step in self.steps:
-            if not step.done:
+            if step.to_do:
                 return step
-        if start is not None:
-            return self.steps[start]
-        return self.steps[0] if self.steps else None
+        return None
+
+    def following(self, index: int) -> Step | None:
+        """The step "continue" leads to from the step at ``index``: the next one in order,
+        passing over quizzes already passed or closed (a learner reading on is not sent to
+        retake them)."""
+        for step in self.steps[index + 1 :]:
+            if not step.is_quiz or step.to_do:
+                return step
+        return None
 
 
 def player_enrollments(user: User) -> QuerySet[Enrollment]:
-    """The learner's own enrolments with their course (archived courses too: an enrolment
-    keeps granting access to what the learner started): what the player's pages show of them.
-    The services lock and read the enrolment row afresh."""
+    """The learner's own enrolments with their course and cohort (archived courses too: an
+    enrolment keeps granting access to what the learner started): what the player's pages show
+    of them. The services lock and read the enrolment row afresh."""
     return (
         Enrollment.objects.for_learner(user)
-        .select_related("course")
-        .only("status", "progress_percent", "last_lesson_id", "course__slug", "course__title")
+        .select_related("course", "cohort")
+        .only(
+            "learner_id",
+            "status",
+            "progress_percent",
+            "last_lesson_id",
+            "course__slug",
+            "course__title",
+            "cohort__name",
+            "cohort__min_attendance_percent",
+        )
     )
 
 
 def course_outline(*, enrollment: Enrollment) -> Outline:
     """The outline of the enrolment's course, with what the learner has done (2 queries:
-    modules with their lessons, quizzes). Only ids and titles are read."""
+    modules with their lessons, quizzes with the learner's attempts counted). Only ids and
+    titles are read."""
     lessons = (
         Module.objects.filter(course_id=enrollment.course_id)
         .alias(
@@ -103,19 +129,16 @@ def course_outline(*, enrollment: Enrollment) -> Outline:
     )
     quizzes = (
         Quiz.objects.filter(course_id=enrollment.course_id)
-        .alias(
-            mine=FilteredRelation(
-                "attempts", condition=Q(attempts__enrollment=enrollment, attempts__passed=True)
-            )
-        )
+        .alias(mine=FilteredRelation("attempts", condition=Q(attempts__enrollment=enrollment)))
+        .values("module_id", "pk", "title", "max_attempts")
+        .annotate(made=Count("mine__pk"), passed=Count("mine__pk", filter=Q(mine__passed=True)))
         .order_by()
-        .values_list("module_id", "pk", "title", "mine__pk")
+        .values_list("module_id", "pk", "title", "max_attempts", "made", "passed")
     )
     module_quizzes: dict[int | None, Step] = {}
-    for module_id, pk, title, passed_attempt in quizzes:
-        # One row per passed attempt (or one without): a quiz is done once any attempt passed.
-        step = module_quizzes.setdefault(module_id, Step(pk=pk, title=title, is_quiz=True))
-        step.done = step.done or passed_attempt is not None
+    for module_id, pk, title, max_attempts, made, passed in quizzes:
+        closed = not passed and max_attempts is not None and made >= max_attempts
+        module_quizzes[module_id] = Step(pk=pk, title=title, is_quiz=True, done=passed > 0, closed=closed)
     modules: list[tuple[str, list[Step]]] = []
     current = None
     for module_id, module_title, lesson_id, lesson_title, progress_id in lessons:
@@ -177,10 +200,11 @@ class AttemptScore:
 @dataclass
 class QuizAttempts:
     """The learner's attempts at a quiz: how many, the best (highest score, then earliest),
-    and, when asked for, each attempt by number."""
+    whether any passed, and, when asked for, each attempt by number."""
 
     made: int = 0
     best: AttemptScore | None = None
+    passed: bool = False
     by_number: dict[int, QuizAttempt] = field(default_factory=dict)
 
 
@@ -189,9 +213,13 @@ def player_quiz(
 ) -> tuple[Quiz, QuizAttempts] | tuple[None, None]:
     """A quiz of the enrolment's course and the learner's attempts at it (1 query: a row per
     attempt). ``with_answers`` also reads each attempt's answers, for the result page."""
-    fields = {"attempt_number": F("mine__number"), "attempt_score": F("mine__score")}
+    fields = {
+        "attempt_number": F("mine__number"),
+        "attempt_score": F("mine__score"),
+        "attempt_passed": F("mine__passed"),
+    }
     if with_answers:
-        fields |= {"attempt_passed": F("mine__passed"), "attempt_answers": F("mine__answers")}
+        fields["attempt_answers"] = F("mine__answers")
     rows = list(
         Quiz.objects.filter(pk=quiz_id, course_id=enrollment.course_id)
         .alias(mine=FilteredRelation("attempts", condition=Q(attempts__enrollment=enrollment)))
@@ -206,6 +234,7 @@ def player_quiz(
         if row.attempt_number is None:
             continue
         attempts.made += 1
+        attempts.passed = attempts.passed or row.attempt_passed
         if attempts.best is None:
             attempts.best = AttemptScore(number=row.attempt_number, score=row.attempt_score)
         if with_answers:
@@ -218,6 +247,104 @@ def player_quiz(
                 answers=row.attempt_answers,
             )
     return quiz, attempts
+
+
+# --- A learner's attendance -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRecord:
+    """One offline class of the learner's cohort held so far, and their attendance at it
+    (``status`` None: nothing recorded for them)."""
+
+    date: datetime.date
+    start_time: datetime.time
+    topic: str
+    place: str
+    status: str | None
+
+    @property
+    def status_label(self) -> str:
+        return Attendance.Status(self.status).label if self.status else _("Not recorded")
+
+
+@dataclass
+class LearnerAttendance:
+    """A learner's attendance in their cohort, counted like counties.selectors.attendance_percent
+    (the completion rule; a test holds the two together): the classes held so far (those of the
+    days before today, and today's once its roll call is taken), a class held without a record
+    for the learner missed, excused absences counting neither for nor against."""
+
+    required_percent: int
+    held: list[ClassRecord]
+    upcoming: int
+
+    @property
+    def matters(self) -> bool:
+        """Whether there is anything to show: classes held or planned, or a minimum to meet."""
+        return bool(self.held or self.upcoming or self.required_percent)
+
+    @property
+    def present(self) -> int:
+        return sum(record.status == Attendance.Status.PRESENT for record in self.held)
+
+    @property
+    def excused(self) -> int:
+        return sum(record.status == Attendance.Status.EXCUSED for record in self.held)
+
+    @property
+    def counted(self) -> int:
+        return sum(record.status != Attendance.Status.EXCUSED for record in self.held)
+
+    @property
+    def percent(self) -> int | None:
+        return self.present * 100 // self.counted if self.counted > 0 else None
+
+    @property
+    def is_met(self) -> bool:
+        percent = self.percent
+        return not self.required_percent or (percent is not None and percent >= self.required_percent)
+
+    @property
+    def classes_still_needed(self) -> int | None:
+        """How many of the classes still planned the learner must attend to reach the minimum
+        (0 when it is met; None when even all of them would not be enough)."""
+        if self.is_met:
+            return 0
+        for needed in range(1, self.upcoming + 1):
+            if (self.present + needed) * 100 // (self.counted + self.upcoming) >= self.required_percent:
+                return needed
+        return None
+
+
+def learner_attendance(
+    *, enrollment: Enrollment, today: datetime.date | None = None
+) -> LearnerAttendance | None:
+    """The learner's attendance in the enrolment's cohort (1 query; none for a self-paced
+    enrolment, which has no attendance). ``enrollment`` needs ``cohort`` loaded."""
+    if enrollment.cohort_id is None:
+        return None
+    today = today or timezone.localdate()
+    rows = (
+        ClassSession.objects.filter(cohort_id=enrollment.cohort_id)
+        .alias(
+            mine=FilteredRelation("attendances", condition=Q(attendances__learner_id=enrollment.learner_id))
+        )
+        .annotate(roll_call_taken=Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+        .order_by("date", "start_time", "pk")
+        .values_list("date", "start_time", "topic", "place", "roll_call_taken", "mine__status")
+    )
+    held, upcoming = [], 0
+    for date, start_time, topic, place, roll_call_taken, status in rows:
+        if date < today or (date == today and roll_call_taken):
+            held.append(
+                ClassRecord(date=date, start_time=start_time, topic=topic, place=place, status=status)
+            )
+        else:
+            upcoming += 1
+    return LearnerAttendance(
+        required_percent=enrollment.cohort.min_attendance_percent, held=held, upcoming=upcoming
+    )
 
 
 # --- Joining a cohort -------------------------------------------------------------------

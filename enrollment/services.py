@@ -122,6 +122,11 @@ def cohort_join(*, learner: User, cohort: Cohort) -> Enrollment:
     """
     cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
     today = timezone.localdate()
+    if cohort.status == Cohort.Status.PLANNED and cohort.end_date >= today:
+        raise EnrollmentError(
+            _("This class is not open for joining yet: try again when your coordinator says it has opened."),
+            code="not_open_yet",
+        )
     if cohort.status not in (Cohort.Status.OPEN, Cohort.Status.RUNNING) or cohort.end_date < today:
         raise EnrollmentError(_("This class is no longer open for joining."), code="closed")
     if not Course.objects.enrollable().filter(pk=cohort.course_id).exists():

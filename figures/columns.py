@@ -19,9 +19,10 @@ class Column:
     kind: str = "number"  # "text", "number" or "percent"
 
 
-def columns(*keys: str) -> list[Column]:
+def columns(rows_label: Any, *keys: str) -> list[Column]:
+    """A table's columns: first what its rows are (an area, a track, a course, a gender…) under
+    ``rows_label``, then the figures named by ``keys``."""
     known = {
-        "name": Column("name", gettext_lazy("Name"), "text"),
         "track": Column("track", gettext_lazy("Track"), "text"),
         "learners": Column("learners", gettext_lazy("Learners")),
         "women_share": Column("women_share", gettext_lazy("Women (%)"), "percent"),
@@ -33,7 +34,7 @@ def columns(*keys: str) -> list[Column]:
         "certified": Column("certified", gettext_lazy("Certificates")),
         "placement_rate": Column("placement_rate", gettext_lazy("Placement rate (%)"), "percent"),
     }
-    return [known[key] for key in keys]
+    return [Column("name", rows_label, "text"), *(known[key] for key in keys)]
 
 
 PEOPLE = ("learners", "women_share", "active", "trained")
@@ -42,37 +43,37 @@ STUDY = ("enrolled", "completed", "completion_rate", "certified")
 TABLES: dict[str, tuple[Any, list[Column], Any, bool]] = {
     "areas": (
         gettext_lazy("By area"),
-        columns("name", *PEOPLE, *STUDY, "placement_rate"),
+        columns(gettext_lazy("Area"), *PEOPLE, *STUDY, "placement_rate"),
         Figures.areas,
         True,
     ),
     "tracks": (
         gettext_lazy("By track"),
-        columns("name", "learners", "trained", *STUDY, "placement_rate"),
+        columns(gettext_lazy("Track"), "learners", "trained", *STUDY, "placement_rate"),
         Figures.tracks,
         False,
     ),
     "courses": (
         gettext_lazy("By course"),
-        columns("name", "track", *STUDY, "placement_rate"),
+        columns(gettext_lazy("Course"), "track", *STUDY, "placement_rate"),
         Figures.courses,
         True,
     ),
     "gender": (
         gettext_lazy("By gender"),
-        columns("name", "learners", "trained", *STUDY),
+        columns(gettext_lazy("Gender"), "learners", "trained", *STUDY),
         lambda figures: figures.by_dimension("gender"),
         False,
     ),
     "age": (
         gettext_lazy("By age band"),
-        columns("name", "learners", "trained", *STUDY),
+        columns(gettext_lazy("Age band"), "learners", "trained", *STUDY),
         lambda figures: figures.by_dimension("age_band"),
         False,
     ),
     "delivery": (
         gettext_lazy("By delivery mode"),
-        columns("name", *STUDY),
+        columns(gettext_lazy("Delivery mode"), *STUDY),
         lambda figures: figures.by_dimension("delivery"),
         False,
     ),

@@ -18,11 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
 
 from courses.models import Course, Quiz
 from enrollment import selectors, services
 from enrollment.models import Enrollment
 from enrollment.quizzes import (
+    answers_revealed,
     new_attempt_token,
     quiz_feedback,
     quiz_presentation,
@@ -33,6 +36,7 @@ from enrollment.quizzes import (
 from .forms import JoinCodeForm, QuizForm, WithdrawForm, quiz_inputs
 from .selectors import (
     course_suggestions,
+    dashboard_attendance,
     dashboard_next_steps,
     learner_announcements,
     learner_certificates,
@@ -43,6 +47,7 @@ from .selectors import (
 
 Status = Enrollment.Status
 DASHBOARD_PAGE_SIZE = 20
+JOIN_RATE_GROUP = "learn.join"
 
 
 def _get_enrollment(request, slug: str) -> Enrollment:
@@ -97,6 +102,7 @@ def dashboard(request):
     items = learner_enrollments(learner=request.user)
     page = Paginator(items, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     dashboard_next_steps(items=page.object_list)
+    dashboard_attendance(learner=request.user, items=page.object_list)
     player_url, enrol_url = _url_format("learn:player", 1), _url_format("learn:enrol", 1)
     lesson_url, quiz_url = _url_format("learn:lesson", 2), _url_format("learn:quiz", 2)
     for item in page.object_list:
@@ -151,12 +157,30 @@ def enrol(request, slug: str):
     return redirect("learn:player", slug=course.slug)
 
 
+def _join_rate(group: str, request) -> str:
+    return settings.JOIN_RATE_LIMIT
+
+
+def _guessing_join_codes(request, *, unknown_code: bool = False) -> bool:
+    """Whether this address has tried more unknown join codes than settings.JOIN_RATE_LIMIT
+    allows (``unknown_code``: one more was just tried). Only unknown codes count, so a whole
+    class behind one school address opening its own code is never held up; once over the
+    limit, no code is looked up at all, known or not."""
+    return is_ratelimited(request, group=JOIN_RATE_GROUP, key="ip", rate=_join_rate, increment=unknown_code)
+
+
 @require_http_methods(["GET", "HEAD"])
 def join(request):
-    """Type a join code; a known code leads to the class's page (public)."""
-    form = JoinCodeForm(request.GET if "code" in request.GET else None)
+    """Type a join code; a known code leads to the class's page (public). Guessing codes is
+    rate limited per address (the portal's 429 page)."""
+    typed = "code" in request.GET
+    if typed and _guessing_join_codes(request):
+        raise Ratelimited()
+    form = JoinCodeForm(request.GET if typed else None)
     if form.is_valid():
         return redirect("learn:join_code", code=form.cleaned_data["code"])
+    if form.has_error("code", "unknown") and _guessing_join_codes(request, unknown_code=True):
+        raise Ratelimited()
     return render(request, "learn/join.html", {"form": form})
 
 
@@ -165,10 +189,15 @@ def join_code(request, code: str):
     """A class's join page (what its QR code opens): the class, then a POST "Join" button.
 
     Joining never happens on GET. Visitors are sent to sign up or log in and come back here.
+    Guessing codes is rate limited per address, like join.
     """
+    if _guessing_join_codes(request):
+        raise Ratelimited()
     try:
         cohort = services.cohort_find_by_code(code)
     except services.EnrollmentError:
+        if _guessing_join_codes(request, unknown_code=True):
+            raise Ratelimited() from None
         form = JoinCodeForm({"code": code})
         form.is_valid()
         return render(request, "learn/join.html", {"form": form}, status=404)
@@ -231,15 +260,30 @@ def withdraw(request, slug: str):
 
 @login_required
 def player(request, slug: str):
-    """Resume the course where the learner left off."""
+    """Resume the course where the learner left off. With nothing left to do, the course's
+    page: what the certificate still needs (offline classes attended, most often), the
+    learner's attendance, and the contents to read again — never a loop back into a quiz."""
     enrollment = _get_enrollment(request, slug)
     if response := _closed_redirect(request, enrollment):
         return response
-    step = _outline(enrollment).resume(last_lesson_id=enrollment.last_lesson_id)
-    if step is None:
+    outline = _outline(enrollment)
+    if not outline.steps:
         messages.info(request, _("This course has no lessons yet."))
         return redirect("learn:dashboard")
-    return redirect(step.url)
+    step = outline.resume(last_lesson_id=enrollment.last_lesson_id)
+    if step is not None:
+        return redirect(step.url)
+    context = {
+        "enrollment": enrollment,
+        "course": enrollment.course,
+        "outline": outline,
+        "missing": services.completion_missing(enrollment=enrollment)
+        if enrollment.status == Status.ACTIVE
+        else [],
+        "closed_quizzes": [step for step in outline.steps if step.closed],
+        "attendance": selectors.learner_attendance(enrollment=enrollment),
+    }
+    return render(request, "learn/course.html", context)
 
 
 @login_required
@@ -263,6 +307,7 @@ def lesson(request, slug: str, lesson_id: int):
         "position": index + 1,
         "previous": previous,
         "next": following,
+        "attendance": selectors.learner_attendance(enrollment=enrollment),
     }
     return render(request, "learn/lesson.html", context)
 
@@ -284,14 +329,12 @@ def lesson_complete(request, slug: str, lesson_id: int):
         messages.success(request, _("You completed the course. Your certificate is being prepared."))
         return redirect("learn:dashboard")
     outline = _outline(enrollment)
-    _previous, following = outline.neighbours(outline.find(lesson_id=current.pk))
+    following = outline.following(outline.find(lesson_id=current.pk))
     if following is None:
         following = outline.resume(last_lesson_id=None)
-        if following is None or following.done:
-            if locked.status != Status.COMPLETED:
-                for missing in services.completion_missing(enrollment=locked):
-                    messages.info(request, missing)
-            return redirect("learn:dashboard")
+    if following is None:
+        # Nothing left to do: the course's page says what the certificate still needs.
+        return redirect("learn:player", slug=slug)
     return redirect(following.url)
 
 
@@ -353,14 +396,23 @@ def quiz(request, slug: str, quiz_id: int):
 
 @login_required
 def quiz_result(request, slug: str, quiz_id: int, number: int):
-    """One attempt's score, pass or fail, and per-question feedback with explanations."""
+    """One attempt's score, pass or fail, and which questions were right; the right choices and
+    the explanations only when the quiz's rule allows (never while a failed learner may try
+    again, by default)."""
     enrollment = _get_enrollment(request, slug)
     current, attempts = selectors.player_quiz(enrollment=enrollment, quiz_id=quiz_id, with_answers=True)
     if current is None or number not in attempts.by_number:
         raise Http404
     attempt = attempts.by_number[number]
+    context = _quiz_context(enrollment, current, attempts)
+    reveal = answers_revealed(quiz=current, passed=attempts.passed, attempts_left=context["attempts_left"])
     feedback = quiz_feedback(
-        questions=quiz_questions(quiz=current, with_answers=True), answers=attempt.answers
+        questions=quiz_questions(quiz=current, with_answers=True), answers=attempt.answers, reveal=reveal
     )
-    context = {**_quiz_context(enrollment, current, attempts), "attempt": attempt, "feedback": feedback}
+    context |= {
+        "attempt": attempt,
+        "feedback": feedback,
+        "wrong_count": sum(not item.is_right for item in feedback),
+        "answers_revealed": reveal,
+    }
     return render(request, "learn/quiz_result.html", context)

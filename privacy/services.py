@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from certificates.models import Certificate
-from counties.models import Attendance, County, LearnerProfile
+from counties.models import Attendance, County, InvitationLog, LearnerProfile
 from counties.services import learner_profile_save
 from courses.models import Choice
 from enrollment.models import Enrollment, LessonProgress, QuizAttempt
@@ -99,6 +99,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "status": certificate.status,
             "issued_at": _iso(certificate.issued_at),
             "revoked_at": _iso(certificate.revoked_at),
+            "withdrawn_at": _iso(certificate.withdrawn_at),
         }
 
     def answers_document(attempt: QuizAttempt) -> list[dict]:
@@ -185,6 +186,12 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user).order_by("pk")
         ],
+        "invitations": [
+            {"channel": channel, "sent_at": _iso(sent_at)}
+            for channel, sent_at in InvitationLog.objects.filter(user=user)
+            .order_by("sent_at")
+            .values_list("channel", "sent_at")
+        ],
     }
 
 
@@ -200,8 +207,10 @@ def user_delete_account(*, user: User) -> None:
     unusable password, deactivated, no email address left (the address can sign up again).
     Every session of the user stops working at once: Django checks each session against the
     password hash, which changes here, and refuses inactive users. Open enrolments are
-    withdrawn (their cohort seats are freed); certificates are revoked and their PDF files
-    deleted from storage once the transaction commits. Idempotent.
+    withdrawn (their cohort seats are freed); certificates are withdrawn by their holder (not
+    revoked: the verification page says the holder withdrew them, which implies nothing against
+    them; figures count only issued ones) and their PDF files deleted from storage once the
+    transaction commits. A certificate staff revoked stays revoked. Idempotent.
     """
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.name = ""
@@ -217,6 +226,7 @@ def user_delete_account(*, user: User) -> None:
     locked.groups.clear()
     locked.user_permissions.clear()
     EmailAddress.objects.filter(user=locked).delete()
+    InvitationLog.objects.filter(user=locked).delete()
     LearnerProfile.objects.filter(user=locked).update(school="")
 
     enrollments = Enrollment.objects.filter(learner=locked)
@@ -227,8 +237,8 @@ def user_delete_account(*, user: User) -> None:
     certificates = Certificate.objects.filter(enrollment__learner=locked)
     storage = Certificate._meta.get_field("file").storage
     files = list(certificates.exclude(file="").values_list("file", flat=True))
-    certificates.exclude(status=Certificate.Status.REVOKED).update(
-        status=Certificate.Status.REVOKED, revoked_at=timezone.now(), revoked_reason=ACCOUNT_DELETED_REASON
+    certificates.exclude(status__in=[Certificate.Status.REVOKED, Certificate.Status.WITHDRAWN]).update(
+        status=Certificate.Status.WITHDRAWN, withdrawn_at=timezone.now()
     )
     certificates.update(file="")
 

@@ -230,7 +230,8 @@ AUTHENTICATION_BACKENDS = [
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's, with an error message this project translates (see accounts.validators).
+    {"NAME": "accounts.validators.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -242,9 +243,14 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-# Learners are logged in at once and asked to confirm their address; a rural learner
-# with an unreliable mailbox is not locked out of their course.
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Sign-up never tells whether an address already has an account: it always answers "check your
+# mailbox", and mails an address that has one "you already have an account" instead of a
+# confirmation link. allauth needs mandatory verification for that answer; the portal requires it
+# at sign-up only: signing in with the password stays open to accounts whose address is not
+# confirmed, so a rural learner with an unreliable mailbox is not locked out of their course
+# (accounts.stages). Sign-in and password reset answer the same for unknown addresses.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
@@ -347,6 +353,8 @@ SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【数字人才学习平台】
 REMINDER_BATCH_SIZE = 500
 RATELIMIT_VIEW = "talentportal.views.rate_limited"
 VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="30/m")
+# Unknown join codes tried per address (learn.views): a class opening its own code never counts.
+JOIN_RATE_LIMIT = env.str("JOIN_RATE_LIMIT", default="30/m")
 
 # The load benchmark's baseline page (bench/load.py); never on in a real deployment.
 BENCH_BASELINE = env.bool("DJANGO_BENCH_BASELINE", default=False)

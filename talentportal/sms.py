@@ -28,9 +28,16 @@ class SmsMessage:
     body: str
 
 
+class SmsError(Exception):
+    """A backend could not hand messages to the provider (network down, provider unavailable):
+    worth trying again later. Backends raise it, or a subclass, rather than their client's own
+    errors, so that tasks know what to retry."""
+
+
 class BaseSmsBackend:
     def send_messages(self, messages: list[SmsMessage]) -> int:
-        """Send ``messages``; return how many were accepted."""
+        """Send ``messages``; return how many were accepted. Raises SmsError when the provider
+        cannot be reached."""
         raise NotImplementedError
 
 

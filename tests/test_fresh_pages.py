@@ -111,7 +111,7 @@ def test_a_required_lesson_added_in_the_admin_lowers_the_percent_on_the_dashboar
     assert "<span>66%</span>" in item
     enrollment, row = roster_row(workspace, cohort, learner)
     assert enrollment.progress_percent == 66
-    assert "<td>66%</td>" in row
+    assert '<td data-label="Progress">66%</td>' in row
 
     add_required_lesson(admin, course, django_capture_on_commit_callbacks)
 
@@ -121,7 +121,7 @@ def test_a_required_lesson_added_in_the_admin_lowers_the_percent_on_the_dashboar
     assert "新增必修课时" not in item  # the next step is still the third lesson
     enrollment, row = roster_row(workspace, cohort, learner)
     assert enrollment.progress_percent == 50
-    assert "<td>50%</td>" in row
+    assert '<td data-label="Progress">50%</td>' in row
     assert enrollment.at_risk  # now behind the cohort's schedule
     assert 'class="badge risk"' in row
 
@@ -169,7 +169,7 @@ def test_attendance_edited_in_the_admin_shows_on_the_roster(
     workspace = browser(coordinator)
     enrollment, row = roster_row(workspace, cohort, learner)
     assert enrollment.attendance_rate == 100
-    assert "<td>100%</td>" in row
+    assert '<td data-label="Attendance">100%</td>' in row
 
     attendance = Attendance.objects.get()
     response = admin.post(
@@ -180,7 +180,7 @@ def test_attendance_edited_in_the_admin_shows_on_the_roster(
 
     enrollment, row = roster_row(workspace, cohort, learner)
     assert enrollment.attendance_rate == 0
-    assert "<td>0%</td>" in row
+    assert '<td data-label="Attendance">0%</td>' in row
 
 
 def test_attendance_deleted_in_the_admin_shows_on_the_roster(
@@ -191,7 +191,7 @@ def test_attendance_deleted_in_the_admin_shows_on_the_roster(
     workspace = browser(coordinator)
     enrollment, row = roster_row(workspace, cohort, learner)
     assert enrollment.attendance_rate is None  # the one class held was excused
-    assert "<td>—</td>" in row
+    assert '<td data-label="Attendance">—</td>' in row
 
     attendance = Attendance.objects.get()
     response = admin.post(reverse("admin:counties_attendance_delete", args=[attendance.pk]), {"post": "yes"})
@@ -199,7 +199,7 @@ def test_attendance_deleted_in_the_admin_shows_on_the_roster(
 
     enrollment, row = roster_row(workspace, cohort, learner)
     assert enrollment.attendance_rate == 0  # no record: not there
-    assert "<td>0%</td>" in row
+    assert '<td data-label="Attendance">0%</td>' in row
 
 
 def test_attendance_corrected_in_the_admin_to_meet_the_minimum_shows_the_completion_on_the_dashboard(
@@ -285,7 +285,7 @@ def test_an_email_changed_through_allauth_shows_as_the_contact_on_the_roster(
     workspace = browser(coordinator)
     old_contact = f"{learner.email[:2]}***@example.com"
     _enrollment, row = roster_row(workspace, cohort, learner)
-    assert f"<td>{old_contact}</td>" in row
+    assert f'<td data-label="Contact">{old_contact}</td>' in row
 
     mine = browser(learner)
     with django_capture_on_commit_callbacks(execute=True):  # the confirmation mail, sent by a task
@@ -301,5 +301,5 @@ def test_an_email_changed_through_allauth_shows_as_the_contact_on_the_roster(
 
     enrollment, row = roster_row(workspace, cohort, learner)
     assert enrollment.contact == "wa***@qq.com"
-    assert "<td>wa***@qq.com</td>" in row
+    assert '<td data-label="Contact">wa***@qq.com</td>' in row
     assert old_contact not in row

@@ -1,9 +1,11 @@
 """The portal with Redis stopped: the cache, sessions' read copies, rate-limit counters and the
-Celery broker are all gone, and a visitor can still sign up, sign in, ask for a password reset
-and verify a certificate, each without waiting long.
+Celery broker are all gone, and a visitor can still sign up, sign in, reset a forgotten password
+and verify a certificate, each without waiting long; the mail they need still arrives.
 
-CI runs these on PostgreSQL after shutting its Redis down, with REDIS_URL still pointing at it
-(``REDIS_DOWN=1``). Locally: point REDIS_URL at a port nobody listens on.
+CI runs the tests marked ``redis_down`` on PostgreSQL after shutting its Redis down, with
+REDIS_URL still pointing at it (``REDIS_DOWN=1``). Locally: point REDIS_URL at a port nobody
+listens on. The unmarked tests at the end check the cache backend against a port where no Redis
+answers, in every run.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django_ratelimit import core as ratelimit_core
+from django_ratelimit.core import is_ratelimited
 
 from accounts.models import User
 from certificates.models import Certificate
+from talentportal.cache import RedisCache
 from tests import factories
 from tests.accounts.test_signup import signup_data
 
-pytestmark = pytest.mark.redis_down
+redis_down = pytest.mark.redis_down
 
 # Redis's sockets time out after 0.5 s and a publish is retried once: nothing may wait longer.
 SLOW = 3.0
@@ -75,6 +80,7 @@ def redis_answers() -> bool:
         return False
 
 
+@redis_down
 def test_runs_on_postgresql_with_redis_configured_but_stopped(settings):
     assert connection.vendor == "postgresql"
     assert settings.REDIS_URL.startswith("redis://")
@@ -84,6 +90,7 @@ def test_runs_on_postgresql_with_redis_configured_but_stopped(settings):
     assert not redis_answers(), f"Redis at {settings.REDIS_URL} answers: these tests need it stopped"
 
 
+@redis_down
 def test_healthz_reports_broker_unreachable_and_database_ok(browser, transactional_db):
     response = browser.get("/healthz")
     assert response.status_code == 200
@@ -93,16 +100,26 @@ def test_healthz_reports_broker_unreachable_and_database_ok(browser, transaction
     browser.assert_quick(limit=2.0)
 
 
-def test_sign_up_sign_out_and_sign_in_reach_the_dashboard(browser, county, transactional_db, caplog):
+@redis_down
+def test_sign_up_confirm_sign_out_and_sign_in_reach_the_dashboard(
+    browser, county, transactional_db, caplog, mailoutbox
+):
     caplog.set_level(logging.WARNING, logger="talentportal.queue")
 
     response = browser.submit("/accounts/signup/", signup_data())
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.url == reverse("account_email_verification_sent")
+    assert browser.get(response.url).status_code == 200
     user = User.objects.get(email="xiaoming@example.com")
     assert user.learner_profile.county == county
-    assert browser.get("/").context["user"] == user
-    # The verification mail could not be queued: logged and dropped, not a 500.
+    # The broker could not take the confirmation: the request sent it itself.
     assert "Could not queue accounts.tasks.send_email" in caplog.text
+    [confirmation] = mailoutbox
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+)", confirmation.body)[1]
+    response = browser.submit(link)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert user.emailaddress_set.get().verified
+    assert browser.get("/").context["user"] == user
 
     response = browser.submit("/accounts/logout/")
     assert response.status_code == 302
@@ -117,6 +134,7 @@ def test_sign_up_sign_out_and_sign_in_reach_the_dashboard(browser, county, trans
     browser.assert_quick()
 
 
+@redis_down
 def test_repeated_sign_ins_are_not_refused_as_too_many_attempts(browser, learner, transactional_db):
     # allauth's rate limits count in Redis: with it gone they must let people through, uncounted.
     for _ in range(3):
@@ -128,7 +146,10 @@ def test_repeated_sign_ins_are_not_refused_as_too_many_attempts(browser, learner
     browser.assert_quick()
 
 
-def test_password_reset_answers_with_the_sent_page(browser, learner, transactional_db, caplog):
+@redis_down
+def test_a_forgotten_password_is_reset_and_the_learner_signs_in(
+    browser, learner, transactional_db, caplog, mailoutbox
+):
     caplog.set_level(logging.WARNING, logger="talentportal.queue")
 
     response = browser.submit("/accounts/password/reset/", {"email": learner.email})
@@ -136,19 +157,88 @@ def test_password_reset_answers_with_the_sent_page(browser, learner, transaction
     assert response.url == reverse("account_reset_password_done")
     assert browser.get(response.url).status_code == 200
     assert "Could not queue accounts.tasks.send_email" in caplog.text
+    [message] = mailoutbox
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", message.body)[1]
+
+    # The link leads (through a session, written to the database) to the new-password form.
+    response = browser.get(link)
+    assert response.status_code == 302
+    new_password = {"password1": "New-Horse-4242", "password2": "New-Horse-4242"}
+    response = browser.submit(response.url, new_password)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    credentials = {"login": learner.email, "password": "New-Horse-4242"}
+    assert browser.submit("/accounts/login/", credentials).status_code == 302
+    assert browser.get(reverse("learn:dashboard")).context["user"] == learner
     browser.assert_quick()
 
 
-def test_certificate_verification_page_answers(browser, learner, transactional_db):
+@redis_down
+def test_certificate_verification_page_answers(browser, learner, transactional_db, settings):
     enrollment = factories.EnrollmentFactory(learner=learner)
     certificate = Certificate.objects.create(
         enrollment=enrollment, status=Certificate.Status.ISSUED, issued_at=timezone.now()
     )
     url = reverse("certificates:verify", args=[certificate.verification_code])
 
-    for _ in range(2):  # the second visit too: nothing was cached, nothing breaks
+    settings.VERIFY_RATE_LIMIT = "3/m"
+    for _ in range(6):  # past the limit too: nothing was cached or counted, nothing breaks
         response = browser.get(url)
         assert response.status_code == 200
         assert response.context["certificate"] == certificate
     assert browser.get(reverse("certificates:verify", args=["NO-SUCH-CODE"])).status_code == 404
     browser.assert_quick()
+
+
+@redis_down
+def test_unknown_join_codes_are_answered_not_refused_as_guessing(browser, transactional_db, settings):
+    settings.JOIN_RATE_LIMIT = "2/m"
+    for _ in range(5):  # past the limit: nothing is counted while Redis is down
+        assert browser.get(reverse("learn:join"), {"code": "NOPE2345"}).status_code == 200
+        assert browser.get(reverse("learn:join_code", args=["NOPE2345"])).status_code == 404
+    browser.assert_quick()
+
+
+@redis_down
+def test_django_ratelimit_lets_every_request_through_uncounted(transactional_db):
+    """Every django-ratelimit limit (the verification page, joining a class by code) fails open."""
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.1")
+    limited = [
+        is_ratelimited(request, group="outage", key="ip", rate="2/m", increment=True) for _ in range(5)
+    ]
+    assert limited == [False] * 5
+
+
+# --- the cache backend where no Redis answers (every run) -------------------------------------
+
+
+@pytest.fixture
+def unreachable():
+    return RedisCache(
+        "redis://127.0.0.1:9/0",
+        {"OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}},
+    )
+
+
+def test_counting_on_an_unreachable_redis_answers_as_an_empty_cache(unreachable):
+    assert unreachable.add("hits", 0) is True
+    with pytest.raises(ValueError, match="not found"):
+        unreachable.incr("hits")
+    with pytest.raises(ValueError, match="not found"):
+        unreachable.decr("hits")
+    assert unreachable.incr("hits", 3, ignore_key_check=True) == 3
+    assert unreachable.get("hits", 0) == 0
+    unreachable.set("hits", 1)
+
+
+@pytest.mark.parametrize("first_add", [True, False], ids=["add fails", "add succeeded, then Redis went"])
+def test_django_ratelimit_fails_open_on_an_unreachable_redis(unreachable, monkeypatch, first_add):
+    monkeypatch.setattr(ratelimit_core, "caches", {"default": unreachable})
+    if not first_add:
+        # The key was added just before Redis went: the count is then read with incr.
+        monkeypatch.setattr(unreachable, "add", lambda *args, **kwargs: False)
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1")
+    for increment in (True, False):
+        assert not any(
+            is_ratelimited(request, group="outage", key="ip", rate="1/m", increment=increment)
+            for _ in range(3)
+        )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,11 +21,13 @@ from .access import WORKSPACE_PAGE_SIZE, cohort_for
 @login_required
 @require_GET
 def session_list(request, pk: int):
+    """The cohort's classes, today's and the coming ones first; the roll call of each from its day."""
     cohort = cohort_for(request, pk)
-    page = Paginator(sessions_with_attendance(cohort=cohort), WORKSPACE_PAGE_SIZE).get_page(
+    today = timezone.localdate()
+    page = Paginator(sessions_with_attendance(cohort=cohort, today=today), WORKSPACE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "coordinator/session_list.html", {"cohort": cohort, "page": page})
+    return render(request, "coordinator/session_list.html", {"cohort": cohort, "page": page, "today": today})
 
 
 @login_required
@@ -41,9 +44,14 @@ def session_create(request, pk: int):
 @login_required
 def roll_call(request, pk: int, session_pk: int):
     """Take attendance on a phone: everyone present unless tapped absent or excused; one submit
-    saves the whole class."""
+    saves the whole class. The roll call opens on the class's day: before it, the page says when
+    and a posted roll call is refused (400), since nobody can have attended yet."""
     cohort = cohort_for(request, pk, related=())
     session = get_object_or_404(ClassSession, cohort=cohort, pk=session_pk)
+    if session.date > timezone.localdate():
+        context = {"cohort": cohort, "session": session, "not_yet": True}
+        status = 400 if request.method == "POST" else 200
+        return render(request, "coordinator/roll_call.html", context, status=status)
     learners = cohort_class_learners(cohort=cohort)
     recorded = dict(session.attendances.values_list("learner_id", "status"))
     form = RollCallForm(request.POST or None, learners=learners, recorded=recorded)

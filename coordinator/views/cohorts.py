@@ -1,5 +1,5 @@
-"""A coordinator's cohorts: the list, creating and editing one, its page, its join code (QR code
-and poster) and its certificates."""
+"""A coordinator's cohorts: the list, creating, editing and opening one, its page, its join code
+(QR code and poster) and its certificates."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -30,6 +30,13 @@ from ..selectors import (
     cohorts_with_headlines,
 )
 from .access import WORKSPACE_PAGE_SIZE, cohort_for, counties_for
+
+
+def _join_code_shown(cohort: Cohort) -> bool:
+    """Whether the class page shows the join code, its QR code and poster: only while learners can
+    join with it (as ``Cohort.objects.open_for_joining()``). A code handed out while the class is
+    being planned would only tell learners that the class is not open."""
+    return cohort.status in (Cohort.Status.OPEN, Cohort.Status.RUNNING)
 
 
 def _join_url(request, cohort: Cohort) -> str:
@@ -73,7 +80,11 @@ def cohort_create(request):
     form = CohortForm(request.POST or None, counties=counties)
     if request.method == "POST" and form.is_valid():
         cohort = cohort_create_service(created_by=request.user, **form.cleaned_data)
-        messages.success(request, _("Class created. Its join code is %(code)s.") % {"code": cohort.join_code})
+        if _join_code_shown(cohort):
+            message = _("Class created. Its join code is %(code)s.") % {"code": cohort.join_code}
+        else:
+            message = _("Class created. Its join code appears when you open the class for joining.")
+        messages.success(request, message)
         return redirect("coordinator:cohort_detail", pk=cohort.pk)
     return render(request, "coordinator/cohort_form.html", {"form": form})
 
@@ -95,6 +106,7 @@ def cohort_detail(request, pk: int):
     cohort = get_object_or_404(cohorts_with_headlines(request.user), pk=pk)
     context = {
         "cohort": cohort,
+        "join_code_shown": _join_code_shown(cohort),
         "join_url": _join_url(request, cohort),
         "pending_count": cohort_pending_requests(cohort=cohort).count(),
         "next_sessions": list(cohort.class_sessions.filter(date__gte=timezone.localdate())[:3]),
@@ -129,6 +141,20 @@ def cohort_certificates_issue_view(request, pk: int):
 
 @login_required
 @require_POST
+def cohort_open(request, pk: int):
+    """Open a class that is being planned for joining: its join code starts to work (and shows)."""
+    cohort = cohort_for(request, pk)
+    if cohort.status == Cohort.Status.PLANNED:
+        cohort = cohort_update(cohort=cohort, status=Cohort.Status.OPEN)
+        messages.success(
+            request,
+            _("The class is open for joining. Its join code is %(code)s.") % {"code": cohort.join_code},
+        )
+    return redirect("coordinator:cohort_detail", pk=cohort.pk)
+
+
+@login_required
+@require_POST
 def cohort_join_code_regenerate(request, pk: int):
     cohort = cohort_join_code_regenerate_service(cohort=cohort_for(request, pk))
     messages.success(
@@ -141,8 +167,11 @@ def cohort_join_code_regenerate(request, pk: int):
 @login_required
 @require_GET
 def cohort_qr(request, pk: int):
-    """The join link as a QR code (SVG: small, sharp when printed, no image library needed)."""
-    cohort = cohort_for(request, pk)
+    """The join link as a QR code (SVG: small, sharp when printed, no image library needed);
+    404 while the code does not work (see _join_code_shown)."""
+    cohort = cohort_for(request, pk, related=())
+    if not _join_code_shown(cohort):
+        raise Http404
     image = qrcode.make(_join_url(request, cohort), image_factory=SvgPathImage, box_size=10, border=2)
     response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
@@ -152,8 +181,11 @@ def cohort_qr(request, pk: int):
 @login_required
 @require_GET
 def cohort_poster(request, pk: int):
-    """A printable page: the class, its join code in big letters, the QR code and the link."""
+    """A printable page: the class, its join code in big letters, the QR code and the link; 404
+    while the code does not work (see _join_code_shown)."""
     cohort = cohort_for(request, pk)
+    if not _join_code_shown(cohort):
+        raise Http404
     return render(
         request, "coordinator/poster.html", {"cohort": cohort, "join_url": _join_url(request, cohort)}
     )

@@ -24,10 +24,16 @@ def sign_up(n: int, address: str = SCHOOL_ADDRESS):
     return from_school(address).post(SIGNUP, signup_data(email=f"pupil{n}@example.com", name=f"学生{n}"))
 
 
-def test_a_class_of_sixty_signs_up_from_one_address(county):
+def test_a_class_of_sixty_signs_up_from_one_address_then_signs_in(county):
     statuses = [sign_up(n).status_code for n in range(CLASS_SIZE)]
     assert statuses == [302] * CLASS_SIZE
     assert User.objects.filter(email__startswith="pupil").count() == CLASS_SIZE
+    # Sign-up answers "check your mailbox"; the pupils sign in with their new passwords at once.
+    for n in range(CLASS_SIZE):
+        phone = from_school()
+        response = phone.post(LOGIN, {"login": f"pupil{n}@example.com", "password": PASSWORD})
+        assert response.status_code == 302, (n, response.status_code)
+        assert phone.get("/").context["user"].email == f"pupil{n}@example.com"
 
 
 def test_a_class_of_sixty_signs_in_from_one_address(county):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError
 from django.urls import reverse
 
@@ -104,3 +107,42 @@ def test_mobile_is_unique_when_set(db):
     factories.UserFactory(mobile=None)
     with pytest.raises(IntegrityError):
         factories.UserFactory(mobile="13800138000")
+
+
+# --- nothing tells a stranger whether an address has an account ------------------------------
+
+
+def _errors(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_sign_in_answers_an_unknown_address_as_a_wrong_password(client, learner):
+    wrong_password = client.post(LOGIN, {"login": learner.email, "password": "wrong-password"})
+    unknown = client.post(LOGIN, {"login": "nobody@example.com", "password": "wrong-password"})
+    assert wrong_password.status_code == unknown.status_code == 200
+    assert wrong_password.context["form"].errors == unknown.context["form"].errors
+    assert _errors(wrong_password).replace(learner.email, "nobody@example.com") == _errors(unknown)
+
+
+def test_password_reset_answers_an_unknown_address_as_a_known_one(
+    client, learner, mailoutbox, django_capture_on_commit_callbacks
+):
+    reset = reverse("account_reset_password")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reset, {"email": learner.email})
+        unknown = client.post(reset, {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("account_reset_password_done")
+    # The unknown address is told it has no account; only the learner gets a reset link.
+    to_learner, to_nobody = mailoutbox
+    assert to_learner.to == [learner.email] and "/accounts/password/reset/key/" in to_learner.body
+    assert to_nobody.to == ["nobody@example.com"] and "/accounts/password/reset/key/" not in to_nobody.body
+
+
+def test_an_imported_learner_who_set_a_password_signs_in_without_confirming(client, county):
+    """Coordinators' imports leave the address unconfirmed; signing in does not wait for it."""
+    learner = factories.LearnerProfileFactory(county=county).user
+    EmailAddress.objects.create(user=learner, email=learner.email, primary=True, verified=False)
+    response = client.post(LOGIN, {"login": learner.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").context["user"] == learner

@@ -7,6 +7,7 @@ browser fails the run instead.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -48,10 +49,69 @@ def artifact_dir() -> Path:
     return ARTIFACT_DIR
 
 
+# English that never belongs on a page shown in Chinese: form errors and buttons Django, allauth
+# or a template would print when a string is not translated.
+ENGLISH_FRAGMENTS = (
+    "This field is required",
+    "Enter a valid",
+    "Ensure this value",
+    "This password",
+    "The two password fields",
+    "Select a valid choice",
+    "Submit",
+    "Save",
+    "Sign in",
+    "Sign up",
+    "Log in",
+    "Sign out",
+    "Next",
+    "Previous",
+    "Password",
+    "Email",
+    "required",
+    "characters",
+)
+_FRAGMENTS = re.compile(r"\b(" + "|".join(re.escape(fragment) for fragment in ENGLISH_FRAGMENTS) + r")\b")
+
+
+class PageGuard:
+    """Watches one browser tab: every server error, and on check() the page's text for English
+    and its date fields for values the browser refused (``<input type=date value="2026/12/02">``
+    shows empty, and the form then fails as if the date had not been given)."""
+
+    def __init__(self, page, *, chinese: bool):
+        self.page = page
+        self.chinese = chinese
+        self.server_errors: list[str] = []
+        page.on("response", self._response)
+
+    def _response(self, response) -> None:
+        if response.status >= 500:
+            self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    def check(self) -> None:
+        assert not self.server_errors, f"server errors: {self.server_errors}"
+        if self.chinese:
+            english = sorted(set(_FRAGMENTS.findall(self.page.inner_text("body"))))
+            assert not english, f"English on the Chinese page {self.page.url}: {english}"
+        lost = self.page.eval_on_selector_all(
+            "input[type=date], input[type=time]",
+            "inputs => inputs.filter(i => i.getAttribute('value') && !i.value).map(i => i.name)",
+        )
+        assert not lost, f"date or time fields that lost their value on {self.page.url}: {lost}"
+
+
+def snap(page, path: Path) -> None:
+    """Check the page (see PageGuard), then keep a screenshot of it for people to look at."""
+    page.guard.check()
+    page.screenshot(path=str(path), full_page=True)
+
+
 def _page(browser, width: int, locale: str = "zh-CN"):
     context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.guard = PageGuard(page, chinese=locale.startswith("zh"))
     return context, page
 
 
@@ -60,6 +120,7 @@ def page_360(_chromium, live_server):
     context, page = _page(_chromium, 360)
     yield page
     context.close()
+    assert not page.guard.server_errors, f"server errors: {page.guard.server_errors}"
 
 
 @pytest.fixture
@@ -67,3 +128,4 @@ def page_1280(_chromium, live_server):
     context, page = _page(_chromium, 1280)
     yield page
     context.close()
+    assert not page.guard.server_errors, f"server errors: {page.guard.server_errors}"

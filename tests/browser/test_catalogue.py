@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from courses.demo import seed_demo_courses
+from tests.browser.conftest import snap
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,7 @@ def test_catalogue_filtered_by_track_then_a_course_at_360px(page_360, live_serve
     titles = page.locator(".course-list h2").all_inner_texts()
     assert sorted(titles) == sorted(["农村电商运营", "短视频与直播带货实战"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=str(artifact_dir / "catalogue-ecommerce-360.png"), full_page=True)
+    snap(page, artifact_dir / "catalogue-ecommerce-360.png")
 
     page.get_by_role("link", name="农村电商运营").click()
     page.wait_for_url(f"{live_server.url}/courses/rural-ecommerce-operations/")
@@ -30,4 +31,4 @@ def test_catalogue_filtered_by_track_then_a_course_at_360px(page_360, live_serve
     assert page.locator(".syllabus h3").all_inner_texts() == ["认识农村电商", "开店与商品上架", "发货与售后"]
     assert page.locator("a[href^='/accounts/signup/?next=']").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=str(artifact_dir / "course-360.png"), full_page=True)
+    snap(page, artifact_dir / "course-360.png")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from counties.models import Attendance, Cohort
 from courses.models import Course
 from enrollment.models import Enrollment
+from tests.browser.conftest import snap
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +44,7 @@ def test_coordinator_creates_a_class_imports_takes_attendance_and_exports(
     page.wait_for_url(f"{base}/")
     page.locator('a[href="/counties/coordinator/"]').first.click()
     page.wait_for_url(f"{base}/counties/coordinator/")
-    page.screenshot(path=str(artifact_dir / "coordinator-home-360.png"), full_page=True)
+    snap(page, artifact_dir / "coordinator-home-360.png")
 
     # Create a class.
     page.locator('a[href="/counties/coordinator/cohorts/new/"]').first.click()
@@ -56,7 +57,7 @@ def test_coordinator_creates_a_class_imports_takes_attendance_and_exports(
     page.locator("input[name=end_date]").fill((today + datetime.timedelta(days=45)).isoformat())
     page.locator("input[name=capacity]").fill("40")
     page.locator("select[name=status]").select_option("open")
-    page.screenshot(path=str(artifact_dir / "coordinator-new-class-360.png"), full_page=True)
+    snap(page, artifact_dir / "coordinator-new-class-360.png")
     page.locator("button[name=save]").click()
     cohort = Cohort.objects.get(name="桐庐职校 直播带货 二班")
     page.wait_for_url(f"{base}/counties/coordinator/cohorts/{cohort.pk}/")
@@ -70,7 +71,7 @@ def test_coordinator_creates_a_class_imports_takes_attendance_and_exports(
     page.locator("button[name=check]").click()
     page.wait_for_selector("button[name=commit]")
     assert page.locator("tr.outcome-new").count() == 3
-    page.screenshot(path=str(artifact_dir / "coordinator-import-preview-360.png"), full_page=True)
+    snap(page, artifact_dir / "coordinator-import-preview-360.png")
     page.locator("button[name=commit]").click()
     page.wait_for_selector("#import-done")
     assert Enrollment.objects.filter(cohort=cohort, status="active").count() == 3
@@ -85,7 +86,7 @@ def test_coordinator_creates_a_class_imports_takes_attendance_and_exports(
     page.locator("a[href$='/roll-call/']").first.click()
     absent = Enrollment.objects.get(cohort=cohort, learner__name="王强").learner
     page.locator(f"input[name=learner_{absent.pk}][value=absent]").check()
-    page.screenshot(path=str(artifact_dir / "coordinator-roll-call-360.png"), full_page=True)
+    snap(page, artifact_dir / "coordinator-roll-call-360.png")
     page.locator("button[name=save]").click()
     page.wait_for_url(f"{base}/counties/coordinator/cohorts/{cohort.pk}/sessions/")
     statuses = dict(Attendance.objects.values_list("learner__name", "status"))
@@ -94,7 +95,7 @@ def test_coordinator_creates_a_class_imports_takes_attendance_and_exports(
     # The roster, then its CSV export.
     page.goto(f"{base}/counties/coordinator/cohorts/{cohort.pk}/roster/")
     assert page.locator("table.roster tbody tr").count() == 3
-    page.screenshot(path=str(artifact_dir / "coordinator-roster-360.png"), full_page=True)
+    snap(page, artifact_dir / "coordinator-roster-360.png")
     with page.expect_download() as download:
         page.locator("#export-csv").click()
     data = Path(download.value.path()).read_bytes()

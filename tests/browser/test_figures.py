@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
+from tests.browser.conftest import snap
 from tests.figures.conftest import _target_and_media, programme, refreshed  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,7 @@ def test_staff_opens_the_dashboard_and_drills_into_a_province(
     assert page.locator("svg.chart[role=img]").count() == 4
     # Nothing wider than the screen but the tables, which scroll in their own box.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.screenshot(path=str(artifact_dir / f"figures-dashboard-{width}.png"), full_page=True)
+    snap(page, artifact_dir / f"figures-dashboard-{width}.png")
 
     page.locator("#table-areas tbody a", has_text="浙江省").click()
     page.wait_for_url("**/figures/?*province=33*")
@@ -42,4 +43,4 @@ def test_staff_opens_the_dashboard_and_drills_into_a_province(
     page.locator("#table-areas tbody a", has_text="杭州市").click()
     page.wait_for_url("**prefecture=3301*")
     assert page.locator("#table-areas tbody th").count() == 2
-    page.screenshot(path=str(artifact_dir / f"figures-drilled-{width}.png"), full_page=True)
+    snap(page, artifact_dir / f"figures-drilled-{width}.png")

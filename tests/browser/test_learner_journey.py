@@ -11,6 +11,7 @@ from django.core.management import call_command
 from counties.models import Cohort
 from courses.models import Course
 from enrollment.models import Enrollment
+from tests.browser.conftest import snap
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +39,19 @@ def test_new_learner_joins_studies_passes_and_completes_at_360px(
     page.locator("input[name=password2]").fill("Correct-Horse-42")
     page.locator("input[name=privacy_consent]").check()
     page.locator("form.form button[type=submit]").click()
+    # Check your mailbox (every address gets this answer); signing in does not wait for it.
+    page.wait_for_url(f"{url}/accounts/confirm-email/")
+    page.locator("main a.btn.primary").click()
+    page.wait_for_url(f"{url}/accounts/login/")
+    page.locator("input[name=login]").fill("xiaoli@example.com")
+    page.locator("input[name=password]").fill("Correct-Horse-42")
+    page.locator("form.form button[type=submit]").click()
     page.wait_for_url(f"{url}/")
 
     # The dashboard of a new learner leads to the catalogue and the join page.
     page.goto(f"{url}/learn/")
     assert page.locator(".welcome a[href='/learn/join/']").count() == 1
-    page.screenshot(path=str(artifact_dir / "journey-1-empty-dashboard-360.png"), full_page=True)
+    snap(page, artifact_dir / "journey-1-empty-dashboard-360.png")
 
     # Join the demo class with the code the coordinator wrote on the blackboard.
     page.locator(".welcome a[href='/learn/join/']").click()
@@ -53,7 +61,7 @@ def test_new_learner_joins_studies_passes_and_completes_at_360px(
     page.wait_for_url(f"{url}/learn/join/{code}/")
     assert demo_cohort.name in page.locator("h1").inner_text()
     assert fits_360(page)
-    page.screenshot(path=str(artifact_dir / "journey-2-join-class-360.png"), full_page=True)
+    snap(page, artifact_dir / "journey-2-join-class-360.png")
     page.locator("button[name=join]").click()
     page.wait_for_url(f"{url}/learn/courses/rural-ecommerce-operations/lessons/*/")
     assert Enrollment.objects.get(learner__email="xiaoli@example.com", cohort=demo_cohort).status == "active"
@@ -63,7 +71,7 @@ def test_new_learner_joins_studies_passes_and_completes_at_360px(
     page.locator(f"form[action='/learn/courses/{short_course.slug}/enrol/'] button").click()
     page.wait_for_url(f"{url}/learn/courses/{short_course.slug}/lessons/*/")
     assert fits_360(page)
-    page.screenshot(path=str(artifact_dir / "journey-3-lesson-360.png"), full_page=True)
+    snap(page, artifact_dir / "journey-3-lesson-360.png")
     lessons = 0
     while "/lessons/" in page.url:
         lessons += 1
@@ -79,12 +87,12 @@ def test_new_learner_joins_studies_passes_and_completes_at_360px(
         for choice in question.choices.all():
             if choice.is_correct:
                 page.locator(f"input[name=q{question.pk}][value='{choice.pk}']").check()
-    page.screenshot(path=str(artifact_dir / "journey-4-quiz-360.png"), full_page=True)
+    snap(page, artifact_dir / "journey-4-quiz-360.png")
     page.locator("form.quiz button[type=submit]").click()
     page.wait_for_url(f"{url}/learn/courses/{short_course.slug}/quizzes/{quiz.pk}/attempts/1/")
     assert "pass" in page.locator("#score").get_attribute("class")
     assert fits_360(page)
-    page.screenshot(path=str(artifact_dir / "journey-5-quiz-result-360.png"), full_page=True)
+    snap(page, artifact_dir / "journey-5-quiz-result-360.png")
 
     # The dashboard shows the course completed, the class joined, and the certificate coming.
     page.goto(f"{url}/learn/")
@@ -95,4 +103,4 @@ def test_new_learner_joins_studies_passes_and_completes_at_360px(
     assert item.locator("progress").get_attribute("value") == "100"
     assert page.locator("[data-status=active]").count() == 1  # the demo class
     assert fits_360(page)
-    page.screenshot(path=str(artifact_dir / "journey-6-dashboard-completed-360.png"), full_page=True)
+    snap(page, artifact_dir / "journey-6-dashboard-completed-360.png")

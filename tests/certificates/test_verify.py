@@ -1,6 +1,6 @@
 """The public verification page: one indexed query, never cached, so whatever changes what it
-shows (a revocation by staff or by deleting the account, the learner's name) shows on the next
-visit; still rate limited per address."""
+shows (a revocation by staff, a withdrawal by deleting the account, the learner's name) shows on
+the next visit; still rate limited per address."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_any_spelling_of_the_code_shows_the_revocation(client, issued):
     assert "该证书已被撤销。" in client.get(lower).content.decode()
 
 
-def test_deleting_the_account_shows_the_certificate_revoked(
+def test_deleting_the_account_shows_the_certificate_withdrawn_not_revoked(
     client, issued, named_learner, django_capture_on_commit_callbacks
 ):
     url = verify_url(issued)
@@ -122,7 +122,8 @@ def test_deleting_the_account_shows_the_certificate_revoked(
     assert response.status_code == 302
 
     content = client.get(url).content.decode()
-    assert "该证书已被撤销。" in content
+    assert "该证书已被撤销。" not in content and "该证书真实有效。" not in content
+    assert 'id="withdrawn"' in content  # what it says: tests/certificates/test_withdrawn.py
     assert "张*明" not in content
 
 

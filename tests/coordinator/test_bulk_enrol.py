@@ -45,11 +45,23 @@ def test_bulk_enrol_refuses_all_when_they_do_not_fit(cohort):
     assert not Enrollment.objects.exists()
 
 
-def test_bulk_enrol_respects_approval(cohort):
+def test_bulk_enrol_is_the_coordinators_approval(cohort):
+    """A coordinator's list approves: active even where joining needs approval, and a listed
+    learner's own waiting request to join this cohort is approved."""
     cohort.requires_approval = True
     cohort.save()
-    cohort_enrol_bulk(cohort=cohort, learners=factories.UserFactory.create_batch(2))
-    assert set(Enrollment.objects.values_list("status", flat=True)) == {"applied"}
+    waiting = factories.EnrollmentFactory(
+        course=cohort.course, cohort=cohort, county=cohort.county, status="applied"
+    )
+    elsewhere = factories.EnrollmentFactory(course=cohort.course, status="applied")  # no cohort
+    result = cohort_enrol_bulk(
+        cohort=cohort, learners=[*factories.UserFactory.create_batch(2), waiting.learner, elsewhere.learner]
+    )
+    assert len(result.created) == 2
+    assert set(Enrollment.objects.filter(cohort=cohort).values_list("status", flat=True)) == {"active"}
+    assert result.existing[waiting.learner_id].status == "active"
+    elsewhere.refresh_from_db()
+    assert (elsewhere.cohort, elsewhere.status) == (None, "applied")
 
 
 def test_bulk_enrol_refuses_a_closed_cohort(cohort):

@@ -56,6 +56,16 @@ def test_cohort_cannot_be_created_in_another_county(client, coordinator, other_c
     assert not Cohort.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["2026春\r\nBcc: x@example.com", "电商\t班"])
+def test_a_class_name_with_a_line_break_is_refused(client, coordinator, county, name):
+    # The name goes into announcement subjects, export file names and sheet titles.
+    client.force_login(coordinator)
+    response = client.post(NEW, form_data(factories.CourseFactory(), county, name=name))
+    assert response.status_code == 200
+    assert response.context["form"].has_error("name", code="single_line")
+    assert not Cohort.objects.exists()
+
+
 def test_only_published_courses_can_be_chosen(client, coordinator, county):
     draft = factories.CourseFactory(status=Course.Status.DRAFT)
     client.force_login(coordinator)

@@ -55,7 +55,7 @@ def test_roll_call_shows_on_the_roster_at_once(english, coordinator, cohort, hel
     without_messages(english)
     response = english.get(roster_url(cohort))
     assert response.context["page"][0].attendance_rate == 100
-    assert "<td>100%</td>" in response.content.decode()
+    assert '<td data-label="Attendance">100%</td>' in response.content.decode()
 
 
 def test_roll_call_meeting_the_minimum_shows_the_completion_on_the_learners_dashboard(
@@ -107,13 +107,19 @@ def test_import_shows_the_class_on_an_existing_learners_dashboard(english, coord
 def test_withdrawal_shows_on_the_roster_at_once(english, coordinator, cohort):
     enrollment = enrol(cohort)
     english.force_login(coordinator)
-    assert "<td>Withdrawn</td>" not in english.get(roster_url(cohort)).content.decode()
+    assert (
+        '<td data-label="Status" class="status">Withdrawn</td>'
+        not in english.get(roster_url(cohort)).content.decode()
+    )
     response = english.post(
         cohort_url(cohort, f"enrolments/{enrollment.pk}/withdraw/"), {"reason": "moved away"}
     )
     assert response.status_code == 302
     without_messages(english)
-    assert "<td>Withdrawn</td>" in english.get(roster_url(cohort)).content.decode()
+    assert (
+        '<td data-label="Status" class="status">Withdrawn</td>'
+        in english.get(roster_url(cohort)).content.decode()
+    )
 
 
 def test_approval_shows_on_the_roster_at_once(english, coordinator, cohort):

@@ -18,6 +18,7 @@ from coordinator.imports import (
 )
 from counties.models import ImportJob, LearnerProfile
 from enrollment.models import Enrollment
+from talentportal import sms
 from tests import factories
 from tests.coordinator.conftest import enrol, upload
 
@@ -46,6 +47,14 @@ def start(client, cohort, data: bytes, name: str = "students.csv"):
 
 def counts():
     return (User.objects.count(), LearnerProfile.objects.count(), Enrollment.objects.count())
+
+
+@pytest.fixture(autouse=True)
+def _sms_outbox(settings):
+    settings.SMS_BACKEND = "talentportal.sms.LocmemSmsBackend"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -178,15 +187,29 @@ def check(cohort, text: str) -> list:
         ("张三,,,,", "missing_contact"),
         ("张三,12345,,,", "bad_mobile"),
         ("张三,,not-an-email,,", "bad_email"),
-        ("张三,13800138000,,未知,", "bad_gender"),
-        ("张三,13800138000,,,1850", "bad_birth_year"),
-        ("张三,13800138000,,,二〇〇六", "bad_birth_year"),
+        (f"{'张' * 101},13800138000,,,", "name_too_long"),
+        (f"张三,,{'a' * 243}@example.com,,", "email_too_long"),
     ],
 )
 def test_each_kind_of_row_error_is_reported(cohort, row, code):
     [result] = check(cohort, f"姓名,手机,邮箱,性别,出生年份\n{row}\n")
     assert result.outcome == imports.ERROR
     assert code in result.codes
+
+
+@pytest.mark.parametrize(
+    ("row", "code"),
+    [
+        ("张三,13800138000,,未知,", "bad_gender"),
+        ("张三,13800138000,,,1850", "bad_birth_year"),
+        ("张三,13800138000,,,二〇〇六", "bad_birth_year"),
+    ],
+)
+def test_a_bad_optional_value_is_a_warning_and_left_out(cohort, row, code):
+    [result] = check(cohort, f"姓名,手机,邮箱,性别,出生年份\n{row}\n")
+    assert result.outcome == imports.NEW
+    assert result.codes == [code]
+    assert (result.gender, result.birth_year) == ("", None)
 
 
 def test_duplicate_within_the_file_is_an_error_on_the_later_row(cohort):
@@ -286,11 +309,12 @@ def test_commit_creates_accounts_profiles_enrolments_and_invites(
         ("张三", "active"),
         ("李四", "active"),
     }
-    # The learner with an email gets the invitation; the mobile-only one is flagged for SMS.
+    # The learner with an email gets the invitation by email, the mobile-only one by SMS.
     assert [message.to for message in mail.outbox] == [["zhangsan@example.com"]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert [message.to for message in sms.outbox] == ["13900139000"]
     li = next(row for row in job.results if row["name"] == "李四")
-    assert "sms_invitation" in li["codes"]
+    assert "sms_invitation_queued" in li["codes"]
 
 
 def test_invitation_link_lets_the_learner_set_a_password(
@@ -380,13 +404,14 @@ def test_import_over_capacity_writes_nothing(english, cohort, coordinator):
     assert counts() == before
 
 
-def test_import_into_a_cohort_that_needs_approval_waits_for_it(client, cohort, coordinator):
+def test_import_into_a_cohort_that_needs_approval_is_the_approval(client, cohort, coordinator):
+    """The coordinator's own list needs no second approval: the learners study at once."""
     cohort.requires_approval = True
     cohort.save()
     client.force_login(coordinator)
     start(client, cohort, ZH_CSV.encode())
     commit(client, cohort, ImportJob.objects.get())
-    assert set(Enrollment.objects.values_list("status", flat=True)) == {"applied"}
+    assert set(Enrollment.objects.values_list("status", flat=True)) == {"active"}
 
 
 def test_double_commit_imports_once(client, cohort, coordinator):

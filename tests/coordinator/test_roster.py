@@ -49,14 +49,16 @@ def test_roster_rows_show_the_learners_actions_and_activity(english, cohort, coo
     active = enrol(cohort, last_activity_at=datetime.datetime(2026, 3, 1, 18, 30, tzinfo=datetime.UTC))
     english.force_login(coordinator)
     html = english.get(roster_url(cohort)).content.decode()
+    # One form around the rows: its own buttons post it to the approve and decline views.
     approve = roster_url(cohort, f"enrolments/{applied.pk}/approve/")
-    assert f'<form method="post" action="{approve}">' in html
-    assert f'action="{roster_url(cohort, f"enrolments/{applied.pk}/decline/")}"' in html
+    assert f'name="approve" formaction="{approve}">' in html
+    assert f'formaction="{roster_url(cohort, f"enrolments/{applied.pk}/decline/")}"' in html
     assert f'<input type="hidden" name="next" value="{roster_url(cohort)}">' in html
     assert f'<a href="{roster_url(cohort, f"enrolments/{active.pk}/withdraw/")}">Withdraw</a>' in html
-    assert "<td>2026-03-02</td>" in html  # the day in the portal's time zone (UTC+8)
-    assert "<td>never</td>" in html
-    assert "<td>Waiting for approval</td>" in html
+    # the day in the portal's time zone (UTC+8)
+    assert '<td data-label="Last activity">2026-03-02</td>' in html
+    assert '<td data-label="Last activity">never</td>' in html
+    assert '<td data-label="Status" class="status">Waiting for approval</td>' in html
 
 
 def test_roster_filters_show_what_was_chosen(english, cohort, coordinator):

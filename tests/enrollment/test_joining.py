@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -104,6 +105,17 @@ def test_expired_class_says_so_and_refuses(client, learner, cohort):
     assert not Enrollment.objects.exists()
 
 
+def test_planned_class_says_it_has_not_opened_yet(client, learner, cohort):
+    # A code handed out before the coordinator opened the class: not "no longer open".
+    Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.PLANNED)
+    client.force_login(learner)
+    assert "not open for joining yet" in client.get(join_url(cohort)).content.decode()
+    response = client.post(join_url(cohort), follow=True)
+    assert "not open for joining yet" in response.content.decode()
+    assert "no longer open" not in response.content.decode()
+    assert not Enrollment.objects.exists()
+
+
 def test_visitor_is_sent_to_sign_up_or_log_in_and_back(client, cohort):
     page = client.get(join_url(cohort)).content.decode()
     assert f'href="{reverse("account_signup")}?next={join_url(cohort)}"' in page
@@ -128,7 +140,14 @@ def test_visitor_signs_up_from_the_join_link_and_comes_back(client, cohort, coun
         },
     )
     assert response.status_code == 302
-    assert response.url == join_url(cohort)
+    # Sign-up answers every address alike (no account enumeration): check your mailbox, then
+    # sign in, and the join page comes back.
+    back = urlencode({"next": join_url(cohort)})
+    assert response.url == f"{reverse('account_email_verification_sent')}?{back}"
+    login = f"{reverse('account_login')}?{back}"
+    assert f'href="{login}"' in client.get(response.url).content.decode()
+    credentials = {"login": "new@example.com", "password": factories.PASSWORD, "next": join_url(cohort)}
+    assert client.post(login, credentials).url == join_url(cohort)
 
 
 def test_course_page_links_to_the_join_page(client, learner, cohort):

@@ -122,7 +122,9 @@ def test_extra_wrong_choice_in_multiple_choice_counts_as_wrong(client, enrollmen
     assert QuizAttempt.objects.get().score == 0
 
 
-def test_result_page_shows_score_feedback_and_explanations(client, enrollment, quiz):
+def test_result_page_after_the_last_attempt_shows_feedback_and_explanations(client, enrollment, quiz):
+    quiz.max_attempts = 1
+    quiz.save(update_fields=["max_attempts"])
     response = submit(
         client, quiz, {field(quiz, 1): choice(quiz, "单A"), field(quiz, 2): [choice(quiz, "多X")]}
     )
@@ -135,7 +137,7 @@ def test_result_page_shows_score_feedback_and_explanations(client, enrollment, q
     assert re.search(r'<li class="correct">☐ 单B <span class="badge">right answer</span>', page)
     assert re.search(r'<li class="correct">☑ 多X <span class="badge">right answer</span>', page)
     assert re.search(r'<li class="correct">☐ 多Z <span class="badge">right answer</span>', page)
-    assert "2 attempts left" in page
+    assert "0 attempts left" in page
 
 
 def test_unanswered_question_is_shown_again_with_an_error_and_the_same_token(client, enrollment, quiz):

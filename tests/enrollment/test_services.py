@@ -74,12 +74,14 @@ def test_unknown_join_code_is_refused(db):
     assert error.value.code == "unknown"
 
 
-@pytest.mark.parametrize("status", [Cohort.Status.PLANNED, Cohort.Status.CLOSED])
-def test_cohort_not_open_refuses_joining(learner, course, status):
+@pytest.mark.parametrize(
+    ("status", "code"), [(Cohort.Status.PLANNED, "not_open_yet"), (Cohort.Status.CLOSED, "closed")]
+)
+def test_cohort_not_open_refuses_joining(learner, course, status, code):
     cohort = factories.CohortFactory(course=course, status=status)
     with pytest.raises(services.EnrollmentError) as error:
         services.cohort_join(learner=learner, cohort=cohort)
-    assert error.value.code == "closed"
+    assert error.value.code == code
 
 
 def test_ended_cohort_refuses_joining(learner, course):

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from certificates.models import Certificate
-from counties.models import Attendance, LearnerProfile
+from counties.models import Attendance, InvitationLog, LearnerProfile
 from courses.models import Lesson
 from enrollment import services
 from enrollment.models import Enrollment, LessonProgress, QuizAttempt
@@ -71,6 +71,7 @@ def history(learner, county, settings, tmp_path):
 
 
 def test_data_export_is_a_utf8_json_download_with_everything(client, learner, history):
+    InvitationLog.objects.create(user=learner, channel=InvitationLog.Channel.SMS)
     client.force_login(learner)
     response = client.get(EXPORT)
     assert response.status_code == 200
@@ -106,6 +107,7 @@ def test_data_export_is_a_utf8_json_download_with_everything(client, learner, hi
     assert data["attendance"][0]["topic"] == "直播实操"
     assert data["attendance"][0]["status"] == "present"
     assert data["email_addresses"] == [{"email": learner.email, "verified": True, "primary": True}]
+    assert [invitation["channel"] for invitation in data["invitations"]] == ["sms"]
 
 
 def test_data_export_holds_only_my_data(client, learner, history):
@@ -132,6 +134,7 @@ def test_deletion_asks_for_the_password(client, learner):
 def test_deleted_account_keeps_figures_and_loses_personal_data(
     client, learner, history, django_capture_on_commit_callbacks
 ):
+    InvitationLog.objects.create(user=learner, channel=InvitationLog.Channel.SMS)
     certificate = history["certificate"]
     pdf_path = Path(certificate.file.path)
     assert pdf_path.exists()
@@ -157,6 +160,7 @@ def test_deleted_account_keeps_figures_and_loses_personal_data(
     profile = LearnerProfile.objects.get(user=user)
     assert (profile.county_id, profile.school) == ("330122", "")
     assert not EmailAddress.objects.filter(user=user).exists()
+    assert not InvitationLog.objects.filter(user=user).exists()
 
     # The figures stay: enrolments, completions, progress rows and quiz attempts.
     assert Enrollment.objects.filter(learner=user).count() == enrolments
@@ -166,12 +170,14 @@ def test_deleted_account_keeps_figures_and_loses_personal_data(
     # The class seat is freed.
     assert not history["cohort"].enrollments.current().filter(learner=user).exists()
 
+    # The holder withdrew the certificate (not revoked: see tests/certificates/test_withdrawn.py).
     certificate.refresh_from_db()
-    assert (certificate.status, certificate.revoked_reason, certificate.file.name) == (
-        Certificate.Status.REVOKED,
-        "account deleted",
+    assert (certificate.status, certificate.revoked_at, certificate.file.name) == (
+        Certificate.Status.WITHDRAWN,
+        None,
         "",
     )
+    assert certificate.withdrawn_at is not None
     assert not pdf_path.exists()
 
     # Every session is over, on this device and the others; the old password opens nothing.

@@ -1,0 +1,595 @@
+"""The portal in Chinese has no English in it.
+
+The catalogue: every entry of locale/zh_Hans is translated, none is a fuzzy guess, each keeps
+its msgid's placeholders, and the compiled catalogue holds what the .po says.
+
+The pages: every page of the portal (each named URL, with the demo data and what the learner,
+the coordinator and staff do on their first day) is rendered for a Chinese browser as the user it
+belongs to, and fails on a server error or on English words that never belong in the Chinese
+pages; so are the forms' errors. A new URL is added to PAGES (or NOT_PAGES, with why).
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from certificates.models import Certificate
+from certificates.services import certificate_issue
+from counties.models import ClassSession, Cohort, ImportJob
+from courses.models import Course, Lesson, Quiz
+from enrollment.models import Enrollment
+from figures.services import figures_refresh
+from reminders.services import unsubscribe_token
+from tests import factories
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    line: int
+    flags: set[str]
+    msgctxt: str | None
+    msgid: str
+    msgid_plural: str | None
+    msgstrs: list[str]
+
+
+def _unquote(text: str) -> str:
+    return bytes(text.strip()[1:-1], "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+
+
+def read_po(path: Path) -> list[Entry]:
+    """The live entries of a .po file (obsolete ones left out), header included."""
+    entries: list[Entry] = []
+    current: dict | None = None
+    field = None
+
+    def finish():
+        if current and "msgid" in current:
+            strs = current.get("msgstr", {})
+            entries.append(
+                Entry(
+                    current["line"],
+                    current["flags"],
+                    current.get("msgctxt"),
+                    current["msgid"],
+                    current.get("msgid_plural"),
+                    [strs[n] for n in sorted(strs)],
+                )
+            )
+
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            finish()
+            current, field = None, None
+            continue
+        if line.startswith("#~"):
+            continue
+        if current is None:
+            current = {"line": number, "flags": set()}
+        if line.startswith("#,"):
+            current["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            if field[0] == "msgstr":
+                current["msgstr"][field[1]] += _unquote(line)
+            else:
+                current[field[0]] += _unquote(line)
+        else:
+            keyword, _space, value = line.partition(" ")
+            match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
+            if keyword == "msgstr" or match:
+                field = ("msgstr", int(match[1]) if match else 0)
+                current.setdefault("msgstr", {})[field[1]] = _unquote(value)
+            else:
+                field = (keyword, None)
+                current[keyword] = _unquote(value)
+    finish()
+    return entries
+
+
+def zh_entries() -> list[Entry]:
+    return [entry for entry in read_po(CATALOGUE / "django.po") if entry.msgid]
+
+
+def _where(entry: Entry) -> str:
+    return f"django.po:{entry.line} {entry.msgid[:70]!r}"
+
+
+def test_the_po_reader_sees_untranslated_fuzzy_and_plural_entries(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+        '#: a.py:1\nmsgid "Done"\nmsgstr "完成"\n\n'
+        '#, fuzzy, python-format\nmsgid "Hello %(name)s"\nmsgstr "你好"\n\n'
+        'msgid ""\n"Two "\n"lines"\nmsgstr ""\n\n'
+        'msgctxt "of a person"\nmsgid "name"\nmsgstr "姓名"\n\n'
+        'msgid "%(n)d day"\nmsgid_plural "%(n)d days"\nmsgstr[0] "%(n)d 天"\n\n'
+        '#~ msgid "Old"\n#~ msgstr ""\n',
+        encoding="utf-8",
+    )
+    header, done, hello, two_lines, name, days = read_po(po)
+    assert header.msgid == "" and "nplurals=1" in header.msgstrs[0]
+    assert (done.msgid, done.msgstrs, done.flags) == ("Done", ["完成"], set())
+    assert hello.flags == {"fuzzy", "python-format"}
+    assert (two_lines.msgid, two_lines.msgstrs) == ("Two lines", [""])
+    assert (name.msgctxt, name.msgstrs) == ("of a person", ["姓名"])
+    assert (days.msgid_plural, days.msgstrs) == ("%(n)d days", ["%(n)d 天"])
+
+
+def test_every_chinese_entry_is_translated():
+    untranslated = [_where(entry) for entry in zh_entries() if not all(entry.msgstrs)]
+    assert not untranslated, f"{len(untranslated)} untranslated:\n" + "\n".join(untranslated)
+
+
+def test_no_chinese_entry_is_a_fuzzy_guess():
+    fuzzy = [_where(entry) for entry in zh_entries() if "fuzzy" in entry.flags]
+    listed = "\n".join(fuzzy)
+    assert not fuzzy, f"{len(fuzzy)} fuzzy (check the translation, then remove the flag):\n{listed}"
+
+
+_PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+
+
+def test_chinese_entries_keep_their_placeholders():
+    """A placeholder lost or misspelt in a translation is an error at run time, or a gap."""
+    wrong = []
+    for entry in zh_entries():
+        if "python-format" not in entry.flags:
+            continue
+        wanted = sorted(set(_PLACEHOLDER.findall(entry.msgid)) - {"%%"})
+        for msgstr in entry.msgstrs:
+            if msgstr and sorted(set(_PLACEHOLDER.findall(msgstr)) - {"%%"}) != wanted:
+                wrong.append(f"{_where(entry)} → {msgstr[:70]!r}")
+    assert not wrong, "placeholders differ:\n" + "\n".join(wrong)
+
+
+def test_the_compiled_chinese_catalogue_holds_the_po():
+    """locale/zh_Hans/LC_MESSAGES/django.mo is compiled from the .po (make messages)."""
+    with (CATALOGUE / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    stale = []
+    for entry in zh_entries():
+        msgid = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+        found = compiled._catalog.get(msgid if entry.msgid_plural is None else (msgid, 0))
+        expected = entry.msgstrs[0]
+        if expected and found != expected:
+            stale.append(_where(entry))
+    assert not stale, "django.mo is older than django.po (run make messages):\n" + "\n".join(stale[:20])
+
+
+# --- words that were wrong ---------------------------------------------------------------------
+
+
+def test_the_profile_labels_a_persons_name_as_a_persons_name(client, learner):
+    """姓名 is a person's name; 名称, the name of a thing (a county, a course), was shown."""
+    client.force_login(learner)
+    page = client.get(reverse("privacy:profile")).content.decode()
+    assert '<label for="id_name">姓名</label>' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<label for="id_name">Name</label>' in client.get(reverse("privacy:profile")).content.decode()
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+# English that never belongs on a Chinese page: Django's and allauth's form errors, button and
+# link words. Whole words, case as written.
+ENGLISH = [
+    "This field is required",
+    "Enter a valid",
+    "Ensure this value",
+    "Password",
+    "password",
+    "Submit",
+    "Save",
+    "Next",
+    "Previous",
+    "characters",
+    "must",
+    "Log in",
+    "Log out",
+    "Sign in",
+    "Sign up",
+    "Sign out",
+    "Cancel",
+    "Delete",
+    "Search",
+    "Download",
+    "Please",
+    "required",
+    "Select a valid choice",
+    "is not",
+    "Your",
+    "You",
+    "the",
+]
+_ENGLISH = re.compile(r"\b(?:" + "|".join(re.escape(words) for words in ENGLISH) + r")\b")
+_SHOWN_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
+
+
+class _ShownText(HTMLParser):
+    """The text a reader sees or hears: text outside scripts and styles, labels in attributes,
+    and the words on input buttons."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "style"}:
+            self._hidden += 1
+        values = dict(attrs)
+        self.parts += [value for name, value in attrs if name in _SHOWN_ATTRIBUTES and value]
+        if tag == "input" and values.get("type") in {"submit", "button", "reset"} and values.get("value"):
+            self.parts.append(values["value"])
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style"}:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def english_in(response) -> list[str]:
+    """The English fragments in a response (its page, or its spreadsheet's CSV cells)."""
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if content_type.startswith("text/html"):
+        parser = _ShownText()
+        parser.feed(body.decode())
+        text = "\n".join(parser.parts)
+    elif content_type.startswith("text/csv"):
+        text = "\n".join(" ".join(row) for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    else:
+        return []
+    return sorted({match[0] for match in _ENGLISH.finditer(text)})
+
+
+def chinese_browser(user: User | None = None) -> Client:
+    """A phone set to Chinese, signed in as ``user``."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@dataclass
+class Scene:
+    """The demo data after a first day: the learner joined the demo class, finished a lesson and
+    failed a quiz once, and holds a certificate of another course; a classmate completed the
+    class; the coordinator imported two students and has a class today; the figures were
+    refreshed."""
+
+    learner: User
+    coordinator: User
+    staff: User
+    cohort: Cohort
+    enrollment: Enrollment
+    completed: Enrollment
+    lesson: Lesson
+    quiz: Quiz
+    certificate: Certificate
+    session: ClassSession
+    job: ImportJob
+    unconfirmed: EmailAddress
+
+    def kwargs(self, name: str) -> dict:
+        return URL_KWARGS.get(name, lambda scene: {})(self)
+
+    def browser(self, role: str | None) -> Client:
+        """A Chinese browser of ``role``'s: None (a visitor), learner, coordinator or staff."""
+        return chinese_browser(None if role is None else getattr(self, role))
+
+
+IMPORT_CSV = (
+    "姓名,手机,邮箱,学校\n赵六,13700137000,zhaoliu@example.com,桐庐职校\n钱七,13600136000,,桐庐职校\n"
+)
+
+
+@pytest.fixture
+def scene(db, settings, tmp_path) -> Scene:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
+    learner = User.objects.get(email="learner@example.com")
+    coordinator = User.objects.get(email="coordinator@example.com")
+    staff = User.objects.get(email="admin@example.com")
+    cohort = Cohort.objects.get(name="桐庐县职校 农村电商运营 示范班")
+
+    mine = chinese_browser(learner)
+    mine.post(reverse("learn:join_code", args=[cohort.join_code]))
+    enrollment = Enrollment.objects.get(learner=learner, cohort=cohort)
+    lesson = Lesson.objects.filter(module__course=cohort.course).order_by("order").first()
+    mine.post(reverse("learn:lesson_complete", args=[cohort.course.slug, lesson.pk]))
+    quiz = Quiz.objects.filter(course=cohort.course, questions__isnull=False).order_by("pk").first()
+    page = mine.get(reverse("learn:quiz", args=[cohort.course.slug, quiz.pk])).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page)[1]
+    wrong = {
+        f"q{question.pk}": question.choices.filter(is_correct=False)[0].pk
+        for question in quiz.questions.all()
+    }
+    mine.post(reverse("learn:quiz", args=[cohort.course.slug, quiz.pk]), {"token": token, **wrong})
+    classmate = factories.LearnerProfileFactory(county=cohort.county, user__name="周八").user
+    completed_in_cohort = factories.EnrollmentFactory(
+        learner=classmate,
+        course=cohort.course,
+        cohort=cohort,
+        county=cohort.county,
+        status=Enrollment.Status.COMPLETED,
+        completed_at=timezone.now(),
+    )
+
+    other_course = Course.objects.published().exclude(pk=cohort.course_id).order_by("pk").first()
+    completed = factories.EnrollmentFactory(
+        learner=learner, course=other_course, status=Enrollment.Status.COMPLETED, completed_at=timezone.now()
+    )
+    certificate = Certificate.objects.get_or_create(enrollment=completed)[0]
+    certificate_issue(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+
+    workspace = chinese_browser(coordinator)
+    workspace.post(
+        reverse("coordinator:import_upload", args=[cohort.pk]),
+        {"file": SimpleUploadedFile("students.csv", IMPORT_CSV.encode(), content_type="text/csv")},
+    )
+    session = factories.ClassSessionFactory(cohort=cohort, date=timezone.localdate(), topic="直播带货实操")
+
+    unconfirmed_user = factories.UserFactory(email="new@example.com")
+    unconfirmed = EmailAddress.objects.create(user=unconfirmed_user, email="new@example.com", primary=True)
+    figures_refresh()
+    return Scene(
+        learner=learner,
+        coordinator=coordinator,
+        staff=staff,
+        cohort=cohort,
+        enrollment=enrollment,
+        completed=completed_in_cohort,
+        lesson=lesson,
+        quiz=quiz,
+        certificate=certificate,
+        session=session,
+        job=ImportJob.objects.filter(cohort=cohort).latest("pk"),
+        unconfirmed=unconfirmed,
+    )
+
+
+def _cohort(scene: Scene) -> dict:
+    return {"pk": scene.cohort.pk}
+
+
+def _course(scene: Scene) -> dict:
+    return {"slug": scene.cohort.course.slug}
+
+
+def _reset_key(scene: Scene) -> dict:
+    user = scene.learner
+    return {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
+
+
+URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
+    "catalogue:detail": _course,
+    "catalogue:preview": _course,
+    "learn:join_code": lambda scene: {"code": scene.cohort.join_code},
+    "learn:player": _course,
+    "learn:lesson": lambda scene: {**_course(scene), "lesson_id": scene.lesson.pk},
+    "learn:quiz": lambda scene: {**_course(scene), "quiz_id": scene.quiz.pk},
+    "learn:quiz_result": lambda scene: {**_course(scene), "quiz_id": scene.quiz.pk, "number": 1},
+    "certificates:verify": lambda scene: {"code": scene.certificate.verification_code},
+    "certificates:download": lambda scene: {"code": scene.certificate.verification_code},
+    "reminders:unsubscribe": lambda scene: {
+        "token": unsubscribe_token(user_id=scene.learner.pk, channel="email")
+    },
+    "account_confirm_email": lambda scene: {"key": EmailConfirmationHMAC(scene.unconfirmed).key},
+    "account_reset_password_from_key": _reset_key,
+    "coordinator:cohort_detail": _cohort,
+    "coordinator:cohort_edit": _cohort,
+    "coordinator:cohort_qr": _cohort,
+    "coordinator:cohort_poster": _cohort,
+    "coordinator:roster": _cohort,
+    "coordinator:roster_bulk": _cohort,
+    "coordinator:roster_export": lambda scene: {**_cohort(scene), "fmt": "csv"},
+    "coordinator:cohort_certificates": _cohort,
+    "coordinator:import_upload": _cohort,
+    "coordinator:import_job": lambda scene: {**_cohort(scene), "job_pk": scene.job.pk},
+    "coordinator:import_report": lambda scene: {**_cohort(scene), "job_pk": scene.job.pk},
+    "coordinator:session_list": _cohort,
+    "coordinator:session_create": _cohort,
+    "coordinator:roll_call": lambda scene: {**_cohort(scene), "session_pk": scene.session.pk},
+    "coordinator:announcement_list": _cohort,
+    "coordinator:placement_list": _cohort,
+    "coordinator:placement_record": lambda scene: {**_cohort(scene), "enrollment_pk": scene.completed.pk},
+    "coordinator:county_placements": lambda scene: {"code": scene.cohort.county_id},
+    "coordinator:county_placements_export": lambda scene: {"code": scene.cohort.county_id, "fmt": "csv"},
+    "figures:export": lambda scene: {"table": "areas", "fmt": "csv"},
+}
+
+# Each page and who opens it: None (a visitor), "learner", "coordinator" or "staff".
+PAGES: dict[str, str | None] = {
+    "home": None,
+    "privacy": None,
+    "counties:picker": None,
+    "catalogue:catalogue": None,
+    "catalogue:detail": None,
+    "certificates:verify_form": None,
+    "certificates:verify": None,
+    "reminders:unsubscribe": None,
+    "account_login": None,
+    "account_signup": None,
+    "account_reset_password": None,
+    "account_reset_password_done": None,
+    "account_reset_password_from_key": None,
+    "account_reset_password_from_key_done": None,
+    "account_email_verification_sent": None,
+    "account_confirm_email": None,
+    "account_inactive": None,
+    "learn:dashboard": "learner",
+    "learn:join": "learner",
+    "learn:join_code": "learner",
+    "learn:player": "learner",
+    "learn:lesson": "learner",
+    "learn:quiz": "learner",
+    "learn:quiz_result": "learner",
+    "privacy:profile": "learner",
+    "privacy:data_export": "learner",
+    "privacy:delete": "learner",
+    "certificates:download": "learner",
+    "account_logout": "learner",
+    "account_email": "learner",
+    "account_change_password": "learner",
+    "account_reauthenticate": "learner",
+    "coordinator:coordinator_home": "coordinator",
+    "coordinator:cohort_list": "coordinator",
+    "coordinator:cohort_create": "coordinator",
+    "coordinator:cohort_detail": "coordinator",
+    "coordinator:cohort_edit": "coordinator",
+    "coordinator:cohort_qr": "coordinator",
+    "coordinator:cohort_poster": "coordinator",
+    "coordinator:roster": "coordinator",
+    "coordinator:roster_export": "coordinator",
+    "coordinator:cohort_certificates": "coordinator",
+    "coordinator:import_upload": "coordinator",
+    "coordinator:import_job": "coordinator",
+    "coordinator:import_report": "coordinator",
+    "coordinator:session_list": "coordinator",
+    "coordinator:session_create": "coordinator",
+    "coordinator:roll_call": "coordinator",
+    "coordinator:announcement_list": "coordinator",
+    "coordinator:placement_list": "coordinator",
+    "coordinator:placement_record": "coordinator",
+    "coordinator:county_placements": "coordinator",
+    "coordinator:county_placements_export": "coordinator",
+    "figures:dashboard": "staff",
+    "figures:export": "staff",
+    "catalogue:preview": "staff",
+}
+
+# Named URLs that are no page of their own.
+NOT_PAGES = {
+    "healthz": "JSON for the load balancer",
+    "set_language": "switches the language and redirects",
+    "counties:search": "JSON for the county type-ahead",
+    "account_set_password": "for accounts without a password (none here); redirects",
+    "account_confirm_login_code": "login by code is off; redirects",
+    "coordinator:cohort_join_code_regenerate": "POST only",
+    "coordinator:cohort_open": "POST only",
+    "coordinator:roster_bulk": "POST only (its errors: FORMS)",
+    "coordinator:cohort_certificates_issue": "POST only",
+    "coordinator:enrollment_approve": "POST only",
+    "coordinator:enrollment_decline": "POST only",
+    "coordinator:enrollment_withdraw": "POST only",
+    "coordinator:import_commit": "POST only",
+    "learn:enrol": "POST only",
+    "learn:withdraw": "POST only",
+    "learn:lesson_complete": "POST only",
+    "figures:refresh": "POST only",
+}
+
+
+def named_urls() -> set[str]:
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                if inner == "admin":
+                    continue
+                yield from walk(
+                    pattern.url_patterns,
+                    f"{namespace}:{inner}" if namespace and inner else inner or namespace,
+                )
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_named_url_is_rendered_here_or_said_to_be_no_page():
+    known = set(PAGES) | set(NOT_PAGES)
+    assert named_urls() - known == set(), "add the new URLs to PAGES (or NOT_PAGES, with why)"
+    assert known - named_urls() == set(), "these URLs are gone: remove them here"
+
+
+def open_page(scene: Scene, name: str):
+    return scene.browser(PAGES[name]).get(reverse(name, kwargs=scene.kwargs(name)), follow=True)
+
+
+def _problem(response) -> str | None:
+    """What is wrong with a page opened in Chinese: a server error, a dead end, or English."""
+    if response.status_code != 200:
+        return f"answered {response.status_code} (after {response.redirect_chain})"
+    english = english_in(response)
+    return f"English: {english}" if english else None
+
+
+def test_every_page_answers_in_chinese(scene):
+    # One scene for every page (the demo data takes a while); every failure is reported at once.
+    problems = {name: _problem(open_page(scene, name)) for name in sorted(PAGES)}
+    problems = {name: problem for name, problem in problems.items() if problem}
+    assert not problems, "\n".join(f"{name}: {problem}" for name, problem in problems.items())
+
+
+def test_the_check_finds_english_on_a_page(scene, settings):
+    """The check above fails on an untranslated page: the same page, in English, is caught."""
+    browser = chinese_browser(scene.learner)
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Save" in english_in(browser.get(reverse("privacy:profile")))
+
+
+# Forms sent empty or wrong, as a hurried user does: the errors are in Chinese too.
+FORMS: list[tuple[str, str | None, dict]] = [
+    ("account_signup", None, {"email": "not-an-address", "password1": "abc", "password2": "abd"}),
+    ("account_login", None, {"login": "learner@example.com", "password": "wrong"}),
+    ("account_reset_password", None, {"email": "not-an-address"}),
+    ("account_change_password", "learner", {"oldpassword": "wrong", "password1": "1", "password2": "2"}),
+    ("privacy:profile", "learner", {"name": "", "mobile": "123"}),
+    ("privacy:delete", "learner", {"password": "wrong"}),
+    ("learn:quiz", "learner", {}),
+    ("coordinator:cohort_create", "coordinator", {"start_date": "2026-13-40"}),
+    ("coordinator:cohort_edit", "coordinator", {"name": "", "capacity": "-1"}),
+    ("coordinator:session_create", "coordinator", {"date": "tomorrow"}),
+    ("coordinator:import_upload", "coordinator", {}),
+    ("coordinator:roster_bulk", "coordinator", {}),
+    ("coordinator:announcement_list", "coordinator", {"title": "", "body": ""}),
+    ("coordinator:placement_record", "coordinator", {"outcome": "", "outcome_date": "yesterday"}),
+]
+
+
+def test_form_errors_answer_in_chinese(scene):
+    problems = {}
+    for name, role, data in FORMS:
+        response = scene.browser(role).post(reverse(name, kwargs=scene.kwargs(name)), data, follow=True)
+        if problem := _problem(response):
+            problems[name] = problem
+    assert not problems, "\n".join(f"{name}: {problem}" for name, problem in problems.items())
+
+
+def test_wrong_codes_answer_in_chinese(scene):
+    for name, query in [("learn:join", {"code": "NOPE"}), ("certificates:verify_form", {"code": "a/b"})]:
+        response = chinese_browser(scene.learner).get(reverse(name), query, follow=True)
+        assert response.status_code < 500, name
+        assert english_in(response) == [], name
