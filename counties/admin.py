@@ -9,6 +9,7 @@ from .models import (
     CoordinatorAssignment,
     County,
     ImportJob,
+    InvitationLog,
     LearnerProfile,
     PlacementOutcome,
     Prefecture,
@@ -170,3 +171,22 @@ class ImportJobAdmin(admin.ModelAdmin):
         "requeue_count",
     ]
     show_full_result_count = False
+
+
+@admin.register(InvitationLog)
+class InvitationLogAdmin(admin.ModelAdmin):
+    """The invitations sent to imported learners: what the per-learner rate limit counts."""
+
+    list_display = ["user", "channel", "sent_at"]
+    list_select_related = ["user"]
+    list_filter = ["channel"]
+    search_fields = ["user__email", "user__mobile", "user__name"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "sent_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

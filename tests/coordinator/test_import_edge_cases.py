@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.db import DataError, connection
 from django.db.models import F
+from django.urls import reverse
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from accounts.models import User
@@ -20,6 +21,7 @@ from coordinator import imports, tasks
 from counties.models import ImportJob, InvitationLog
 from enrollment.models import Enrollment
 from talentportal import sms
+from tests import factories
 from tests.coordinator.conftest import upload
 from tests.coordinator.test_imports import commit, start, xlsx
 
@@ -362,3 +364,13 @@ def test_a_value_postgresql_refuses_fails_the_job_and_not_the_request(
     assert job.status == ImportJob.Status.FAILED
     assert not User.objects.filter(email="li@example.com").exists()
     assert job.can_retry
+
+
+def test_staff_see_the_invitations_sent_in_the_admin_read_only(client, mobile_only):
+    invite(mobile_only)
+    client.force_login(factories.StaffFactory(is_superuser=True))
+    changelist = client.get(reverse("admin:counties_invitationlog_changelist"))
+    assert changelist.status_code == 200
+    [log] = changelist.context["cl"].result_list
+    assert (log.user, log.channel) == (mobile_only, InvitationLog.Channel.SMS)
+    assert client.get(reverse("admin:counties_invitationlog_add")).status_code == 403
