@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "certificates",
     "reminders",
     "figures",
+    "exams",
     "privacy",
     "coordinator",
     "learn",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("reminders/", include("reminders.urls")),
     path("figures/", include("figures.urls")),
+    path("exams/", include("exams.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -487,6 +487,7 @@ PAGES: dict[str, str | None] = {
     "figures:dashboard": "staff",
     "figures:export": "staff",
     "catalogue:preview": "staff",
+    "exams:template": "staff",
 }
 
 # Named URLs that are no page of their own.
@@ -508,6 +509,10 @@ NOT_PAGES = {
     "learn:withdraw": "POST only",
     "learn:lesson_complete": "POST only",
     "figures:refresh": "POST only",
+    "exams:import_commit": "POST only",
+    "exams:bank_upload": "needs a question bank; the demo has none yet (tests/exams checks it in Chinese)",
+    "exams:import_report": "needs a question bank; the demo has none yet (tests/exams checks it in Chinese)",
+    "exams:bank_export": "an XLSX download of a bank (the demo data has none yet): tests/exams",
 }
 
 

@@ -1,0 +1,104 @@
+"""Question banks in the admin: a bank with its questions inline; a question with its options
+inline, checked by the rules of ``exams.services.question_problems`` before it is saved. Staff
+with the exams model permissions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import BankChoice, BankImport, BankQuestion, KnowledgePoint, QuestionBank
+from .services import QUESTION_ERRORS, question_problems
+
+
+class BankQuestionInline(admin.TabularInline):
+    model = BankQuestion
+    fields = ["order", "kind", "text", "difficulty"]
+    readonly_fields = ["kind", "text", "difficulty"]
+    extra = 0
+    show_change_link = True
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        # A question is added on its own page, where its options are checked with it.
+        return False
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "track", "updated_at", "import_link"]
+    list_filter = ["track"]
+    search_fields = ["title", "course__title"]
+    autocomplete_fields = ["course"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [BankQuestionInline]
+
+    @admin.display(description=_("spreadsheet"))
+    def import_link(self, bank):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("exams:bank_upload", args=[bank.pk]), _("Import or download")
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ChoiceFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        question = self.instance
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("text")
+        ]
+        codes = question_problems(
+            kind=question.kind,
+            text=question.text,
+            difficulty=question.difficulty,
+            choices=[(data["text"], data.get("is_correct", False)) for data in kept],
+            accepted_answers=question.answer_list(),
+        )
+        if codes:
+            raise ValidationError([str(QUESTION_ERRORS[code]) for code in codes])
+
+
+class BankChoiceInline(admin.TabularInline):
+    model = BankChoice
+    formset = ChoiceFormSet
+    fields = ["order", "text", "is_correct"]
+    extra = 4
+
+
+@admin.register(BankQuestion)
+class BankQuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "bank", "kind", "difficulty"]
+    list_filter = ["kind", "difficulty", "bank"]
+    search_fields = ["text"]
+    list_select_related = ["bank"]
+    autocomplete_fields = ["bank"]
+    filter_horizontal = ["knowledge_points"]
+    inlines = [BankChoiceInline]
+
+
+@admin.register(KnowledgePoint)
+class KnowledgePointAdmin(admin.ModelAdmin):
+    list_display = ["name", "bank"]
+    search_fields = ["name"]
+    list_select_related = ["bank"]
+
+
+@admin.register(BankImport)
+class BankImportAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "bank", "status", "error_count", "imported_count", "created_at"]
+    list_select_related = ["bank"]
+    readonly_fields = [field.name for field in BankImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
