@@ -1,9 +1,13 @@
-"""Question banks: the questions an exam draws its papers from.
+"""Question banks, and the exams whose papers are drawn from them.
 
 A bank belongs to a track or to a course (exactly one: a database constraint). Its questions are
 of five kinds; the rules a question must meet to be usable (the right options of a choice
 question, the accepted answers of a fill-in-the-blank) are checked by ``exams.services`` before
 anything is written, since they span several rows.
+
+An exam is a blueprint: rules such as "10 single-choice questions of 商品上架 at difficulty 1–2".
+Every attempt draws its own paper by the rules (``exams.papers``) and stores it, questions,
+points and the order of the options, so that grading it again gives the same result.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, Track
+from enrollment.models import Enrollment
 
 
 class QuestionBank(models.Model):
@@ -210,3 +217,166 @@ class BankImport(models.Model):
     @property
     def can_commit(self) -> bool:
         return self.status == self.Status.CHECKED and not self.error_count and bool(self.questions)
+
+
+class Exam(models.Model):
+    """An exam of a course; its papers are drawn by its blueprint rules. Published by
+    ``exams.papers.exam_publish`` only when the banks can give every rule its questions."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="exams", verbose_name=_("course")
+    )
+    pass_mark_percent = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=60, help_text=_("The share of the points needed to pass, 0 to 100.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark_percent__lte=100),
+                name="exams_exam_pass_mark_0_100",
+                violation_error_message=_("The pass mark is a percentage from 0 to 100."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BlueprintRule(models.Model):
+    """``count`` questions of one kind, at a difficulty from ``difficulty_min`` to
+    ``difficulty_max``, from one bank (and, if given, tagged with one of its knowledge points),
+    each worth ``points``."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="rules", verbose_name=_("exam"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    bank = models.ForeignKey(
+        QuestionBank,
+        on_delete=models.PROTECT,
+        related_name="blueprint_rules",
+        verbose_name=_("question bank"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=BankQuestion.Kind.choices)
+    difficulty_min = models.PositiveSmallIntegerField(_("lowest difficulty"), default=1)
+    difficulty_max = models.PositiveSmallIntegerField(_("highest difficulty"), default=3)
+    knowledge_point = models.ForeignKey(
+        KnowledgePoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="blueprint_rules",
+        verbose_name=_("knowledge point"),
+        help_text=_("Optional: only questions tagged with this knowledge point of the bank."),
+    )
+    count = models.PositiveSmallIntegerField(_("number of questions"), default=1)
+    points = models.PositiveSmallIntegerField(_("points per question"), default=1)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("blueprint rule")
+        verbose_name_plural = _("blueprint rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difficulty_min__gte=1)
+                & Q(difficulty_max__lte=3)
+                & Q(difficulty_min__lte=models.F("difficulty_max")),
+                name="exams_rule_difficulty_range",
+                violation_error_message=_(
+                    "The difficulties are 1, 2 or 3, the lowest no higher than the highest."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="exams_rule_count_positive",
+                violation_error_message=_("A rule draws at least one question."),
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=1),
+                name="exams_rule_points_positive",
+                violation_error_message=_("A question is worth at least one point."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} × {self.get_kind_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.knowledge_point_id and self.bank_id and self.knowledge_point.bank_id != self.bank_id:
+            raise ValidationError(
+                {"knowledge_point": _("Choose a knowledge point of the rule's question bank.")}
+            )
+
+
+class ExamAttempt(models.Model):
+    """A learner's attempt at an exam: the ``number``-th of this enrolment. Its paper is its
+    AttemptQuestion rows, drawn when the attempt is created."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("exam"))
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="exam_attempts", verbose_name=_("enrolment")
+    )
+    number = models.PositiveIntegerField(_("attempt number"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    score = models.PositiveIntegerField(_("score"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["exam", "enrollment", "number"]
+        verbose_name = _("exam attempt")
+        verbose_name_plural = _("exam attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "enrollment", "number"], name="exams_attempt_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} #{self.number}"
+
+
+class AttemptQuestion(models.Model):
+    """A question of an attempt's paper, at its place, with its points and the order its options
+    were shown in (BankChoice ids)."""
+
+    attempt = models.ForeignKey(
+        ExamAttempt, on_delete=models.CASCADE, related_name="paper", verbose_name=_("exam attempt")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    question = models.ForeignKey(
+        BankQuestion, on_delete=models.PROTECT, related_name="attempt_uses", verbose_name=_("question")
+    )
+    points = models.PositiveSmallIntegerField(_("points"))
+    choice_order = models.JSONField(_("option order"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        verbose_name = _("paper question")
+        verbose_name_plural = _("paper questions")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="exams_paper_position_unique"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="exams_paper_question_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} {self.position}"
