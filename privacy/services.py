@@ -21,6 +21,7 @@ from counties.services import learner_profile_save
 from courses.models import Choice
 from enrollment.models import Enrollment, LessonProgress, QuizAttempt
 from enrollment.services import enrollment_withdraw
+from exams.models import ExamAttempt
 
 
 @transaction.atomic
@@ -73,6 +74,10 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                 queryset=LessonProgress.objects.select_related("lesson").order_by("completed_at"),
             ),
             Prefetch("quiz_attempts", queryset=QuizAttempt.objects.select_related("quiz").order_by("pk")),
+            Prefetch(
+                "exam_attempts",
+                queryset=ExamAttempt.objects.select_related("exam").order_by("exam_id", "number"),
+            ),
         )
         .order_by("enrolled_at")
     )
@@ -167,6 +172,17 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                         "submitted_at": _iso(attempt.submitted_at),
                     }
                     for attempt in enrollment.quiz_attempts.all()
+                ],
+                "exam_attempts": [
+                    {
+                        "exam": attempt.exam.title,
+                        "number": attempt.number,
+                        "started_at": _iso(attempt.started_at),
+                        "submitted_at": _iso(attempt.submitted_at),
+                        "score": attempt.score,
+                        "passed": attempt.passed,
+                    }
+                    for attempt in enrollment.exam_attempts.all()
                 ],
                 "certificate": certificate_document(enrollment),
             }

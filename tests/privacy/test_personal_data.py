@@ -21,6 +21,7 @@ from courses.models import Lesson
 from enrollment import services
 from enrollment.models import Enrollment, LessonProgress, QuizAttempt
 from enrollment.quizzes import quiz_submit
+from exams.models import Exam, ExamAttempt
 from tests import factories
 
 EXPORT = reverse("privacy:data_export")
@@ -72,6 +73,9 @@ def history(learner, county, settings, tmp_path):
 
 def test_data_export_is_a_utf8_json_download_with_everything(client, learner, history):
     InvitationLog.objects.create(user=learner, channel=InvitationLog.Channel.SMS)
+    enrollment = history["certificate"].enrollment
+    exam = Exam.objects.create(title="电商运营结业考试", course=enrollment.course)
+    ExamAttempt.objects.create(exam=exam, enrollment=enrollment, number=1, score=8, passed=True)
     client.force_login(learner)
     response = client.get(EXPORT)
     assert response.status_code == 200
@@ -108,6 +112,12 @@ def test_data_export_is_a_utf8_json_download_with_everything(client, learner, hi
     assert data["attendance"][0]["status"] == "present"
     assert data["email_addresses"] == [{"email": learner.email, "verified": True, "primary": True}]
     assert [invitation["channel"] for invitation in data["invitations"]] == ["sms"]
+    [exam_attempt] = completed["exam_attempts"]
+    assert (exam_attempt["exam"], exam_attempt["score"], exam_attempt["passed"]) == (
+        "电商运营结业考试",
+        8,
+        True,
+    )
 
 
 def test_data_export_holds_only_my_data(client, learner, history):
