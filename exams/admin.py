@@ -1,7 +1,8 @@
 """Question banks in the admin: a bank with its questions inline; a question with its options
 inline, checked by the rules of ``exams.services.question_problems`` before it is saved. Exams
-with their blueprint rules inline, the blueprint checked on the page and published by
-``exams.papers.exam_publish``; attempts and their drawn papers, read-only. Staff with the exams
+with their blueprint rules inline (and their time limit, window and attempts allowed), the
+blueprint checked on the page and published by ``exams.papers.exam_publish``; attempts with
+their deadline, drawn papers, answers and points, read-only. Staff with the exams
 model permissions."""
 
 from __future__ import annotations
@@ -136,7 +137,17 @@ class BlueprintRuleInline(admin.TabularInline):
 
 @admin.register(Exam)
 class ExamAdmin(admin.ModelAdmin):
-    list_display = ["title", "course", "status", "pass_mark_percent", "updated_at"]
+    list_display = [
+        "title",
+        "course",
+        "status",
+        "pass_mark_percent",
+        "time_limit_minutes",
+        "opens_at",
+        "closes_at",
+        "max_attempts",
+        "updated_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["course"]
     search_fields = ["title", "course__title"]
@@ -184,7 +195,7 @@ class ExamAdmin(admin.ModelAdmin):
 
 class AttemptQuestionInline(admin.TabularInline):
     model = AttemptQuestion
-    fields = ["position", "question", "points", "choice_order"]
+    fields = ["position", "question", "points", "choice_order", "answer", "points_awarded"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -195,11 +206,31 @@ class AttemptQuestionInline(admin.TabularInline):
 
 @admin.register(ExamAttempt)
 class ExamAttemptAdmin(admin.ModelAdmin):
-    """Read-only: an attempt is drawn by ``paper_draw`` and its paper never changes."""
+    """Read-only: an attempt is drawn by ``paper_draw``, its paper never changes, and its answers
+    and grades are written by ``exams.attempts`` only."""
 
-    list_display = ["exam", "enrollment", "number", "started_at", "submitted_at", "score", "passed"]
+    list_display = [
+        "exam",
+        "enrollment",
+        "number",
+        "started_at",
+        "deadline",
+        "submitted_at",
+        "score",
+        "passed",
+    ]
+    list_filter = ["passed", ("submitted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["exam", "enrollment__learner"]
-    readonly_fields = ["exam", "enrollment", "number", "started_at", "submitted_at", "score", "passed"]
+    readonly_fields = [
+        "exam",
+        "enrollment",
+        "number",
+        "started_at",
+        "deadline",
+        "submitted_at",
+        "score",
+        "passed",
+    ]
     inlines = [AttemptQuestionInline]
 
     def has_add_permission(self, request):

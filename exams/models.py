@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -235,6 +236,21 @@ class Exam(models.Model):
         _("pass mark (%)"), default=60, help_text=_("The share of the points needed to pass, 0 to 100.")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty: no time limit.")
+    )
+    opens_at = models.DateTimeField(
+        _("opens at"), null=True, blank=True, help_text=_("Empty: open from publication.")
+    )
+    closes_at = models.DateTimeField(
+        _("closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: never closes. An attempt in progress ends at this time at the latest."),
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts allowed"), null=True, blank=True, help_text=_("Empty: as many as the learner wants.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -255,11 +271,36 @@ class Exam(models.Model):
                 condition=Q(pass_mark_percent__lte=100),
                 name="exams_exam_pass_mark_0_100",
                 violation_error_message=_("The pass mark is a percentage from 0 to 100."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                name="exams_exam_time_limit_positive",
+                violation_error_message=_("A time limit is at least one minute."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
+                name="exams_exam_max_attempts_positive",
+                violation_error_message=_("An exam allows at least one attempt."),
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(opens_at__lt=models.F("closes_at")),
+                name="exams_exam_window_order",
+                violation_error_message=_("An exam closes after it opens."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def deadline_for(self, started_at: datetime) -> datetime | None:
+        """When an attempt started at ``started_at`` ends: at the time limit or when the exam
+        closes, whichever comes first; None if neither is set."""
+        ends = [self.closes_at] if self.closes_at else []
+        if self.time_limit_minutes:
+            ends.append(started_at + timedelta(minutes=self.time_limit_minutes))
+        return min(ends) if ends else None
 
 
 class BlueprintRule(models.Model):
@@ -329,7 +370,10 @@ class BlueprintRule(models.Model):
 
 class ExamAttempt(models.Model):
     """A learner's attempt at an exam: the ``number``-th of this enrolment. Its paper is its
-    AttemptQuestion rows, drawn when the attempt is created."""
+    AttemptQuestion rows, drawn when the attempt is created. Its ``deadline`` (None: untimed)
+    is fixed when it starts; ``exams.attempts`` refuses answers after it and closes the attempt.
+    Submitted, ``score`` counts the points marked so far and ``passed`` stays None while a
+    short answer awaits marking."""
 
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("exam"))
     enrollment = models.ForeignKey(
@@ -337,6 +381,7 @@ class ExamAttempt(models.Model):
     )
     number = models.PositiveIntegerField(_("attempt number"))
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     score = models.PositiveIntegerField(_("score"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
@@ -350,14 +395,27 @@ class ExamAttempt(models.Model):
                 fields=["exam", "enrollment", "number"], name="exams_attempt_number_unique"
             )
         ]
+        indexes = [
+            # The sweep that closes overdue attempts reads only the open ones.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(submitted_at__isnull=True),
+                name="exams_attempt_open_deadline",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.exam} #{self.number}"
 
+    @property
+    def awaiting_marking(self) -> bool:
+        """Submitted, with a short answer not marked yet."""
+        return self.submitted_at is not None and self.passed is None
+
 
 class AttemptQuestion(models.Model):
     """A question of an attempt's paper, at its place, with its points and the order its options
-    were shown in (BankChoice ids)."""
+    were shown in (BankChoice ids); the learner's answer and, once graded, the points awarded."""
 
     attempt = models.ForeignKey(
         ExamAttempt, on_delete=models.CASCADE, related_name="paper", verbose_name=_("exam attempt")
@@ -368,6 +426,15 @@ class AttemptQuestion(models.Model):
     )
     points = models.PositiveSmallIntegerField(_("points"))
     choice_order = models.JSONField(_("option order"), default=list, blank=True)
+    answer = models.JSONField(
+        _("answer"),
+        null=True,
+        blank=True,
+        help_text=_("The chosen option ids (choice questions) or the text written; empty if unanswered."),
+    )
+    points_awarded = models.PositiveSmallIntegerField(
+        _("points awarded"), null=True, blank=True, help_text=_("Empty until graded or marked.")
+    )
 
     class Meta:
         ordering = ["attempt", "position"]

@@ -22,9 +22,11 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -196,7 +198,13 @@ def exam_publish(*, exam: Exam, by: User | None = None) -> Exam:
 # --- drawing a paper -----------------------------------------------------------------------------
 
 
-def paper_draw(*, exam: Exam, enrollment: Enrollment, rng: random.Random | None = None) -> ExamAttempt:
+def paper_draw(
+    *,
+    exam: Exam,
+    enrollment: Enrollment,
+    rng: random.Random | None = None,
+    now: datetime | None = None,
+) -> ExamAttempt:
     """Create the enrolment's next attempt at ``exam`` (number n + 1) with its own paper.
 
     In one transaction, the enrolment row locked (two clicks make two numbered attempts, never a
@@ -208,8 +216,11 @@ def paper_draw(*, exam: Exam, enrollment: Enrollment, rng: random.Random | None 
 
     Raises PaperError, writing nothing, when the exam is not published, the enrolment is in
     another course, or the banks no longer hold enough questions. ``rng`` makes a draw
-    repeatable in tests. A fixed number of queries plus one per rule, whatever the size of
-    the banks."""
+    repeatable in tests. The attempt starts at ``now`` (default: the current time) and its
+    deadline is ``exam.deadline_for`` that time. It checks no window nor attempt limit: a learner
+    starts an attempt with ``exams.attempts.attempt_start``. A fixed number of queries plus one
+    per rule, whatever the size of the banks."""
+    now = now or timezone.now()
     rng = rng or random.SystemRandom()  # unpredictable: a learner cannot work out the paper
     if exam.status != Exam.Status.PUBLISHED:
         raise PaperError([_("This exam is not published.")])
@@ -261,7 +272,9 @@ def paper_draw(*, exam: Exam, enrollment: Enrollment, rng: random.Random | None 
             if kinds[question_id] != BankQuestion.Kind.TRUE_FALSE:
                 rng.shuffle(ids)
         number = (earlier.aggregate(last=Max("number"))["last"] or 0) + 1
-        attempt = ExamAttempt.objects.create(exam=exam, enrollment=enrollment, number=number)
+        attempt = ExamAttempt.objects.create(
+            exam=exam, enrollment=enrollment, number=number, started_at=now, deadline=exam.deadline_for(now)
+        )
         AttemptQuestion.objects.bulk_create(
             AttemptQuestion(
                 attempt=attempt,

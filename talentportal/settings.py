@@ -199,6 +199,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordinator.tasks.sweep_announcements",
         "schedule": 5 * 60,
     },
+    # Timed exam attempts end on the server: whatever was saved is graded soon after the deadline.
+    # A sweep still queued when the next one is due is dropped: the next one does its work.
+    "exams-close-overdue-attempts": {
+        "task": "exams.tasks.close_overdue_attempts",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------
