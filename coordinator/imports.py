@@ -20,12 +20,8 @@ task), a few times at most before it is failed.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import logging
-import re
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -49,7 +45,17 @@ from enrollment.bulk import cohort_enrol_bulk
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError
 from talentportal.queue import enqueue_on_commit
-from talentportal.spreadsheets import csv_bytes
+from talentportal.spreadsheets import (
+    XLSX_MAGIC,
+    SheetTooLarge,
+    SpreadsheetError,
+    cell_text,
+    csv_bytes,
+    csv_rows,
+    header_key,
+    upload_check,
+    xlsx_rows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -171,12 +177,8 @@ ROW_ERRORS = {
 WARNINGS = frozenset({"bad_gender", "bad_birth_year", "school_too_long"})
 
 
-class ImportFileError(Exception):
+class ImportFileError(SpreadsheetError):
     """The file as a whole cannot be imported; ``message`` says why, for the coordinator."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class ReadLater(Exception):
@@ -187,111 +189,22 @@ class ReadLater(Exception):
 # --- reading the file ----------------------------------------------------------------------------
 
 
-def _header_key(text: object) -> str:
-    return re.sub(r"[\s_]", "", str(text or "")).lower()
-
-
-# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none of
-# them belongs in a name, a school or an address.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        # Excel keeps mobile numbers and years as numbers: 13800138000.0 → "13800138000".
-        value = int(value)
-    return _CONTROL_CHARACTERS.sub("", str(value)).strip()
-
-
-def _check_file(data: bytes, filename: str) -> None:
-    """What can be refused without reading the file: its size and the old Excel format."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(size)d MB: split it into several files.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+def _table(data: bytes, *, in_request: bool) -> Iterator[Sequence]:
+    """The file's rows, CSV or XLSX; an XLSX read up to MAX_SHEET_ROWS rows (REQUEST_SHEET_ROWS in
+    the request), each its first MAX_COLUMNS values."""
+    if data[:4] != XLSX_MAGIC:
+        return csv_rows(data)
+    return xlsx_rows(
+        data,
+        max_rows=REQUEST_SHEET_ROWS if in_request else MAX_SHEET_ROWS,
+        max_columns=MAX_COLUMNS,
+        max_unzipped=REQUEST_XLSX_UNZIPPED_BYTES if in_request else MAX_XLSX_UNZIPPED_BYTES,
+        too_many_rows=_(
+            "The spreadsheet has more than %(rows)d rows, counting empty ones: delete the empty rows "
+            "below the students (or save the sheet as CSV) and upload it again."
         )
-    if filename.lower().endswith(".xls") or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise ImportFileError(_("Old Excel files (.xls) cannot be read: save the file as XLSX or CSV."))
-
-
-def _csv_table(data: bytes) -> Iterator[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(
-            _("The file's text encoding is not UTF-8 or GBK: save it again as CSV (UTF-8).")
-        )
-    # Only the delimiter is guessed, from the header line: csv.Sniffer also guesses the quoting
-    # from it and, finding no doubled quote there, would read a correctly quoted "" in a later
-    # row as two fields. Quoting is the standard one (RFC 4180, what Excel and WPS write).
-    header = text[:4096].lstrip().split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as error:
-        raise ImportFileError(
-            _(
-                "Line %(line)d of the file cannot be read: a cell is far too long or a quotation mark "
-                "is not closed. Correct it, or save the file again as XLSX."
-            )
-            % {"line": reader.line_num}
-        ) from error
-
-
-def _xlsx_table(data: bytes, *, in_request: bool) -> Iterator[tuple]:
-    """The rows of the workbook's active sheet, up to MAX_SHEET_ROWS (REQUEST_SHEET_ROWS in the
-    request), each its first MAX_COLUMNS values."""
-    max_rows = REQUEST_SHEET_ROWS if in_request else MAX_SHEET_ROWS
-    max_unzipped = REQUEST_XLSX_UNZIPPED_BYTES if in_request else MAX_XLSX_UNZIPPED_BYTES
-    unreadable = _("The spreadsheet cannot be read: save it again as XLSX or CSV.")
-    too_many_rows = _(
-        "The spreadsheet has more than %(rows)d rows, counting empty ones: delete the empty rows "
-        "below the students (or save the sheet as CSV) and upload it again."
-    ) % {"rows": MAX_SHEET_ROWS}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            # The sizes the zip declares: zipfile never unpacks more than them.
-            unzipped = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise ImportFileError(unreadable) from error
-    if unzipped > max_unzipped:
-        if in_request:
-            raise ReadLater
-        raise ImportFileError(
-            _("The spreadsheet is too large once unpacked: save it again as CSV, or split it.")
-        )
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.active
-        rows = sheet.iter_rows(max_row=max_rows + 1, max_col=MAX_COLUMNS, values_only=True)
-    except Exception as error:
-        raise ImportFileError(unreadable) from error
-    try:
-        # The sheet's declared size (its <dimension>), when it gives one: a sheet that says it is
-        # longer than the request reads goes to the task without a row being parsed.
-        if in_request and (sheet.max_row or 0) > max_rows:
-            raise ReadLater
-        for number, row in enumerate(rows, start=1):
-            if number > max_rows:
-                if in_request:
-                    raise ReadLater
-                raise ImportFileError(too_many_rows)
-            yield row
-    except (ImportFileError, ReadLater):
-        raise
-    except Exception as error:
-        raise ImportFileError(unreadable) from error
-    finally:
-        workbook.close()
+        % {"rows": MAX_SHEET_ROWS},
+    )
 
 
 def read_rows(
@@ -306,15 +219,27 @@ def read_rows(
     ``in_request``: the upload request's tighter bounds for an XLSX (REQUEST_SHEET_ROWS rows,
     REQUEST_XLSX_UNZIPPED_BYTES); a sheet beyond them raises ReadLater.
     """
-    _check_file(data, filename)
-    table = _xlsx_table(data, in_request=in_request) if data[:4] == b"PK\x03\x04" else _csv_table(data)
+    try:
+        upload_check(data, filename, max_bytes=MAX_FILE_BYTES)
+        return _read_rows(_table(data, in_request=in_request))
+    except ImportFileError:
+        raise
+    except SheetTooLarge as error:
+        if in_request:
+            raise ReadLater from error
+        raise ImportFileError(error.message) from error
+    except SpreadsheetError as error:
+        raise ImportFileError(error.message) from error
+
+
+def _read_rows(table: Iterator[Sequence]) -> list[tuple[int, dict[str, str]]]:
     rows = enumerate(table, start=1)
     columns: dict[int, str] = {}
     for _number, header in rows:
         columns = {
-            i: HEADERS[_header_key(text)] for i, text in enumerate(header) if _header_key(text) in HEADERS
+            i: HEADERS[header_key(text)] for i, text in enumerate(header) if header_key(text) in HEADERS
         }
-        if any(_cell_text(text) for text in header):
+        if any(cell_text(text) for text in header):
             break
     found = set(columns.values())
     if "name" not in found or not found & {"mobile", "email"}:
@@ -326,7 +251,7 @@ def read_rows(
         )
     result = []
     for line, row in rows:
-        values = {name: _cell_text(row[i]) for i, name in columns.items() if i < len(row)}
+        values = {name: cell_text(row[i]) for i, name in columns.items() if i < len(row)}
         if not any(values.values()):
             continue
         if len(result) >= MAX_ROWS:
@@ -646,7 +571,10 @@ def import_job_start(*, cohort: Cohort, upload, created_by: User, site_url: str)
     count and fails the job with the reason if it cannot be imported.
     """
     data = upload.read(MAX_FILE_BYTES + 1)
-    _check_file(data, upload.name)
+    try:
+        upload_check(data, upload.name, max_bytes=MAX_FILE_BYTES)
+    except SpreadsheetError as error:
+        raise ImportFileError(error.message) from error
     total_rows = SYNC_MAX_ROWS + 1
     if len(data) <= REQUEST_READ_BYTES:
         with contextlib.suppress(ReadLater):

@@ -20,11 +20,8 @@ Guarantees:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -34,6 +31,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from talentportal.spreadsheets import (
+    XLSX_MAGIC,
+    SpreadsheetError,
+    cell_text,
+    csv_rows,
+    header_key,
+    upload_check,
+    xlsx_rows,
+)
 
 from .models import BankChoice, BankImport, BankQuestion, KnowledgePoint, QuestionBank, normalize_answer
 
@@ -143,12 +149,8 @@ class QuestionError(Exception):
         return [str(QUESTION_ERRORS[code]) for code in self.codes]
 
 
-class ImportFileError(Exception):
+class ImportFileError(SpreadsheetError):
     """The file as a whole cannot be imported; ``message`` says why, for the editor."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- one question --------------------------------------------------------------------------------
@@ -280,81 +282,21 @@ def bank_question_create(
 
 # --- reading a spreadsheet -----------------------------------------------------------------------
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-
-def _header_key(text: object) -> str:
-    return re.sub(r"[\s_]", "", unicodedata.normalize("NFKC", str(text or ""))).lower()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "对" if value else "错"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _CONTROL_CHARACTERS.sub("", str(value)).replace("\r\n", "\n").strip()
-
-
-def _csv_table(data: bytes) -> Iterator[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(
-            _("The file's text encoding is not UTF-8 or GBK: save it again as CSV (UTF-8).")
+def _table(data: bytes) -> Iterator[Sequence]:
+    if data[:4] != XLSX_MAGIC:
+        return csv_rows(data)
+    return xlsx_rows(
+        data,
+        max_rows=MAX_SHEET_ROWS,
+        max_columns=MAX_COLUMNS,
+        max_unzipped=MAX_XLSX_UNZIPPED_BYTES,
+        too_many_rows=_(
+            "The spreadsheet has more than %(rows)d rows, counting empty ones: delete the "
+            "empty rows below the questions and upload it again."
         )
-    header = text[:4096].lstrip().split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as error:
-        raise ImportFileError(
-            _("Line %(line)d of the file cannot be read: save the file again as XLSX.")
-            % {"line": reader.line_num}
-        ) from error
-
-
-def _xlsx_table(data: bytes) -> Iterator[tuple]:
-    unreadable = _("The spreadsheet cannot be read: save it again as XLSX or CSV.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise ImportFileError(unreadable) from error
-    if unzipped > MAX_XLSX_UNZIPPED_BYTES:
-        raise ImportFileError(
-            _("The spreadsheet is too large once unpacked: save it again as CSV, or split it.")
-        )
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = workbook.active.iter_rows(max_row=MAX_SHEET_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
-    except Exception as error:
-        raise ImportFileError(unreadable) from error
-    try:
-        for number, row in enumerate(rows, start=1):
-            if number > MAX_SHEET_ROWS:
-                raise ImportFileError(
-                    _(
-                        "The spreadsheet has more than %(rows)d rows, counting empty ones: delete the "
-                        "empty rows below the questions and upload it again."
-                    )
-                    % {"rows": MAX_SHEET_ROWS}
-                )
-            yield row
-    except ImportFileError:
-        raise
-    except Exception as error:
-        raise ImportFileError(unreadable) from error
-    finally:
-        workbook.close()
+        % {"rows": MAX_SHEET_ROWS},
+    )
 
 
 def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]]]:
@@ -365,20 +307,22 @@ def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]
     bounded whatever the file holds: an XLSX by MAX_XLSX_UNZIPPED_BYTES unpacked, MAX_SHEET_ROWS
     rows (empty ones included) and MAX_COLUMNS columns, read in openpyxl's read-only mode.
     """
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(size)d MB: split it into several files.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if filename.lower().endswith(".xls") or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise ImportFileError(_("Old Excel files (.xls) cannot be read: save the file as XLSX or CSV."))
-    table = _xlsx_table(data) if data[:4] == b"PK\x03\x04" else _csv_table(data)
+    try:
+        upload_check(data, filename, max_bytes=MAX_FILE_BYTES)
+        return _read_rows(_table(data))
+    except ImportFileError:
+        raise
+    except SpreadsheetError as error:
+        raise ImportFileError(error.message) from error
+
+
+def _read_rows(table: Iterator[Sequence]) -> list[tuple[int, dict[str, str]]]:
     columns: dict[int, str] = {}
     rows = enumerate(table, start=1)
     for _number, header in rows:
-        if any(_cell_text(text) for text in header):
+        if any(cell_text(text) for text in header):
             columns = {
-                i: HEADERS[_header_key(text)] for i, text in enumerate(header) if _header_key(text) in HEADERS
+                i: HEADERS[header_key(text)] for i, text in enumerate(header) if header_key(text) in HEADERS
             }
             break
     if not {"kind", "text"} <= set(columns.values()):
@@ -390,7 +334,7 @@ def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]
         )
     found = []
     for number, row in rows:
-        values = {name: _cell_text(row[i]) for i, name in columns.items() if i < len(row)}
+        values = {name: cell_text(row[i]) for i, name in columns.items() if i < len(row)}
         if not any(values.values()):
             continue
         found.append((number, values))
@@ -409,7 +353,7 @@ def _split(text: str) -> list[str]:
 def parse_row(values: dict[str, str]) -> tuple[dict, list[str]]:
     """A row of the template as a question (the shape ``bank_question_create`` takes) and the
     codes of its problems."""
-    kind = KINDS.get(_header_key(values.get("kind", "")), "")
+    kind = KINDS.get(header_key(values.get("kind", "")), "")
     codes: list[str] = []
     difficulty_text = unicodedata.normalize("NFKC", values.get("difficulty", "")).strip()
     difficulty = DIFFICULTIES.get(difficulty_text) if difficulty_text else 2
