@@ -37,7 +37,7 @@ from django.utils.translation import ngettext
 
 from enrollment.models import Enrollment
 
-from .models import AttemptQuestion, BankChoice, BankQuestion, Exam, ExamAttempt
+from .models import AttemptQuestion, BankQuestion, Exam, ExamAttempt, normalize_answer
 from .papers import PaperError, paper_draw
 
 Kind = BankQuestion.Kind
@@ -177,15 +177,18 @@ def attempt_answer_save(
 # --- submitting and grading --------------------------------------------------------------------
 
 
-def _auto_points(row: AttemptQuestion, correct: set[int]) -> int | None:
-    """The points ``row`` earns, None for a short answer (marked by a person)."""
+def _auto_points(row: AttemptQuestion) -> int | None:
+    """The points ``row`` earns by the answer key stored with the paper, None for a short answer
+    (marked by a person)."""
     kind = row.question.kind
     if kind == Kind.SHORT_ANSWER:
         return None
+    key = row.key or []
     if kind == Kind.FILL_IN:
-        return row.points if isinstance(row.answer, str) and row.question.accepts(row.answer) else 0
+        given = normalize_answer(row.answer) if isinstance(row.answer, str) else ""
+        return row.points if given and any(normalize_answer(accepted) == given for accepted in key) else 0
     # Choice kinds: exactly the right options of those shown on the paper.
-    right = correct & set(row.choice_order)
+    right = set(key) & set(row.choice_order)
     chosen = set(row.answer) if isinstance(row.answer, list) else set()
     return row.points if right and chosen == right else 0
 
@@ -207,14 +210,9 @@ def attempt_submit(*, attempt_id: int, now: datetime | None = None) -> ExamAttem
         if attempt.submitted_at is not None:
             return attempt
         rows = list(attempt.paper.select_related("question").order_by("position"))
-        correct = set(
-            BankChoice.objects.filter(
-                question_id__in=[row.question_id for row in rows], is_correct=True
-            ).values_list("pk", flat=True)
-        )
         full, nothing = [], []
         for row in rows:
-            row.points_awarded = _auto_points(row, correct)
+            row.points_awarded = _auto_points(row)
             if row.points_awarded is not None:
                 (full if row.points_awarded else nothing).append(row.pk)
         if full:

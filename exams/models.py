@@ -426,6 +426,17 @@ class AttemptQuestion(models.Model):
     )
     points = models.PositiveSmallIntegerField(_("points"))
     choice_order = models.JSONField(_("option order"), default=list, blank=True)
+    # The answer key as it was when the paper was drawn: a later edit of the bank (a right option
+    # changed, a variant added) does not change how this attempt is graded or re-graded.
+    key = models.JSONField(
+        _("answer key"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the paper was drawn: the right option ids (choice questions) or the accepted "
+            "answers (fill in the blank); empty for a short answer."
+        ),
+    )
     answer = models.JSONField(
         _("answer"),
         null=True,

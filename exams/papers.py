@@ -262,12 +262,19 @@ def paper_draw(
         rng.shuffle(paper)
         kinds = {question: rule.kind for question, rule in zip(chosen, places, strict=True)}
         options: dict[int, list[int]] = {question: [] for question in chosen}
-        for question_id, choice_id in (
+        keys: dict[int, list] = {question: [] for question in chosen}
+        for question_id, choice_id, is_correct in (
             BankChoice.objects.filter(question_id__in=chosen)
             .order_by("question_id", "order", "pk")
-            .values_list("question_id", "pk")
+            .values_list("question_id", "pk", "is_correct")
         ):
             options[question_id].append(choice_id)
+            if is_correct:
+                keys[question_id].append(choice_id)
+        fill_ins = [question for question in chosen if kinds[question] == BankQuestion.Kind.FILL_IN]
+        if fill_ins:
+            for question in BankQuestion.objects.filter(pk__in=fill_ins).only("pk", "accepted_answers"):
+                keys[question.pk] = question.answer_list()
         for question_id, ids in sorted(options.items()):
             if kinds[question_id] != BankQuestion.Kind.TRUE_FALSE:
                 rng.shuffle(ids)
@@ -282,6 +289,7 @@ def paper_draw(
                 question_id=question_id,
                 points=points,
                 choice_order=options[question_id],
+                key=None if kinds[question_id] == BankQuestion.Kind.SHORT_ANSWER else keys[question_id],
             )
             for position, (question_id, points) in enumerate(paper, start=1)
         )

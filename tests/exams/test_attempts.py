@@ -156,6 +156,26 @@ def test_autosave_then_submit_grades_every_kind(exam):
     assert (attempt.score, attempt.passed) == (10, None)
 
 
+def test_editing_the_bank_after_the_draw_does_not_change_the_grade(exam):
+    # The paper keeps the answer key it was drawn with: a re-grade gives the same result.
+    attempt = attempt_start(exam=exam, enrollment=learner(exam), now=NOW)
+    single = row(attempt, Kind.SINGLE)
+    chosen = right(single)
+    save(attempt, Kind.SINGLE, chosen)
+    save(attempt, Kind.FILL_IN, "ec")
+    fill_in = row(attempt, Kind.FILL_IN).question
+
+    # An editor then moves the right option and changes the accepted answers.
+    BankChoice.objects.filter(question=single.question).update(is_correct=False)
+    BankChoice.objects.filter(question=single.question).exclude(pk__in=chosen).update(is_correct=True)
+    BankQuestion.objects.filter(pk=fill_in.pk).update(accepted_answers="电子商务")
+
+    attempt = attempt_submit(attempt_id=attempt.pk, now=NOW)
+
+    awarded = dict(attempt.paper.values_list("question__kind", "points_awarded"))
+    assert (awarded[Kind.SINGLE], awarded[Kind.FILL_IN]) == (2, 3)
+
+
 def test_wrong_and_missing_answers_score_nothing(exam):
     attempt = attempt_start(exam=exam, enrollment=learner(exam), now=NOW)
     save(attempt, Kind.SINGLE, wrong(row(attempt, Kind.SINGLE))[:1])
