@@ -34,4 +34,5 @@ def test_verification_email_is_sent_by_a_real_worker_through_redis(client, celer
     assert "To: xiaoming@example.com" in message
     assert "/accounts/confirm-email/" in message
     assert "accounts.tasks.send_email" in celery_worker.log()
-    assert "succeeded" in celery_worker.log()
+    # The worker logs "succeeded" after the task returns, a moment after the mail file is written.
+    assert wait_for(lambda: "succeeded" in celery_worker.log()), celery_worker.log()
