@@ -69,6 +69,22 @@ class CertificateContent:
     issued_on: str
     code: str
     url: str
+    exam_band: str = ""
+
+
+# The final exam's score bands a certificate may show: (lowest percent, Chinese, English).
+EXAM_BANDS = ((90, "优秀", "Excellent"), (75, "良好", "Good"), (0, "合格", "Pass"))
+
+
+def exam_band(percent: int | None) -> str:
+    """The band of a final exam score in the certificate's two languages, e.g. "良好 Good"; ""
+    without a score."""
+    if percent is None:
+        return ""
+    for lowest, chinese, english in EXAM_BANDS:
+        if percent >= lowest:
+            return f"{chinese} {english}"
+    return ""
 
 
 def certificate_content(certificate: Certificate, *, issued_at=None) -> CertificateContent:
@@ -91,6 +107,7 @@ def certificate_content(certificate: Certificate, *, issued_at=None) -> Certific
         issued_on=f"{issued_at.year}年{issued_at.month}月{issued_at.day}日",
         code=certificate.verification_code,
         url=verification_url(certificate.verification_code),
+        exam_band=exam_band(enrollment.final_exam_percent) if course.certificate_shows_exam_band else "",
     )
 
 
@@ -129,6 +146,8 @@ def certificate_render_pdf(content: CertificateContent) -> bytes:
     _centred(canvas, f"完成全部 {content.hours} 学时并通过结业考核，准予结业。", height - 364, 16)
     if content.cohort:
         _centred(canvas, f"班级：{content.cohort}", height - 392, 12, MUTED)
+    if content.exam_band:
+        _centred(canvas, f"结业考试成绩 Final exam: {content.exam_band}", height - 414, 13, BRAND)
 
     canvas.setFont(_font(), 11)
     canvas.setFillColor(INK)

@@ -15,7 +15,7 @@ from counties.models import County
 from enrollment.services import normalize_join_code
 
 from .models import Certificate
-from .services import mask_name
+from .services import exam_band, mask_name
 
 VERIFY_RATE = "talentportal.views.verify_rate"
 
@@ -61,6 +61,8 @@ def verify(request, code: str):
     if certificate is None:
         return render(request, "certificates/verify.html", context, status=404)
     context["masked_name"] = mask_name(certificate.enrollment.learner.name)
+    if certificate.enrollment.course.certificate_shows_exam_band:
+        context["exam_band"] = exam_band(certificate.enrollment.final_exam_percent)
     return render(request, "certificates/verify.html", context)
 
 

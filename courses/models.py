@@ -99,6 +99,18 @@ class Course(models.Model):
         blank=True,
         help_text=_("What a learner should know or have before starting, one per line."),
     )
+    requires_final_exam = models.BooleanField(
+        _("requires passing the final exam"),
+        default=False,
+        help_text=_(
+            "Completion needs the course's final exam passed; it then replaces the final quiz."
+        ),
+    )
+    certificate_shows_exam_band = models.BooleanField(
+        _("certificate shows the exam band"),
+        default=False,
+        help_text=_("The certificate says how well the final exam went: pass, good or excellent."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -109,6 +109,8 @@ def player_enrollments(user: User) -> QuerySet[Enrollment]:
             "last_lesson_id",
             "course__slug",
             "course__title",
+            "course__requires_final_exam",
+            "final_exam_passed_at",
             "cohort__name",
             "cohort__min_attendance_percent",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -200,7 +201,10 @@ def enrollment_withdraw(*, enrollment: Enrollment, reason: str = "") -> Enrollme
 def _steps(course_id: int) -> tuple[int, bool]:
     """How many steps a course has: its required lessons, and whether a final quiz is one."""
     required = Lesson.objects.filter(module__course_id=course_id, is_required=True).count()
-    has_final_quiz = Quiz.objects.filter(course_id=course_id, module__isnull=True).exists()
+    # A course that requires its final exam counts the exam instead of the final quiz.
+    has_final_quiz = Quiz.objects.filter(
+        course_id=course_id, module__isnull=True, course__requires_final_exam=False
+    ).exists()
     return required, has_final_quiz
 
 
@@ -238,7 +242,9 @@ def study_progress(*, enrollment: Enrollment) -> StudyProgress:
         .aggregate(required=Count("pk"), done=Count("mine__pk"))
     )
     final_quiz = (
-        Quiz.objects.filter(course_id=enrollment.course_id, module__isnull=True)
+        Quiz.objects.filter(
+            course_id=enrollment.course_id, module__isnull=True, course__requires_final_exam=False
+        )
         .alias(
             passed=FilteredRelation(
                 "attempts", condition=Q(attempts__enrollment=enrollment, attempts__passed=True)
@@ -304,6 +310,8 @@ def completion_missing(*, enrollment: Enrollment, progress: StudyProgress | None
         missing.append(_("Complete every required lesson."))
     if progress.has_final_quiz and not progress.final_quiz_passed:
         missing.append(_("Pass the final quiz."))
+    if enrollment.course.requires_final_exam and enrollment.final_exam_passed_at is None:
+        missing.append(_("Pass the final exam."))
     cohort = enrollment.cohort
     if cohort is not None and cohort.min_attendance_percent:
         percent = attendance_percent(learner_id=enrollment.learner_id, cohort=cohort)
@@ -334,6 +342,25 @@ def enrollment_complete_if_done(*, enrollment: Enrollment, progress: StudyProgre
     enrollment.save(update_fields=["status", "completed_at", "progress_percent"])
     enrollment_completed.send(sender=Enrollment, enrollment=enrollment)
     return True
+
+
+@transaction.atomic
+def enrollment_final_exam_record(*, enrollment_id: int, percent: int, passed_at: datetime) -> Enrollment:
+    """Record the course's final exam passed with ``percent`` of the points (the exams app calls
+    this when an attempt at a final exam passes), then complete the enrolment if that was all
+    that was missing. Keeps the first pass time and the best score. Locks the enrolment."""
+    locked = Enrollment.objects.select_for_update().select_related("course", "cohort").get(pk=enrollment_id)
+    fields = []
+    if locked.final_exam_passed_at is None:
+        locked.final_exam_passed_at = passed_at
+        fields.append("final_exam_passed_at")
+    if locked.final_exam_percent is None or percent > locked.final_exam_percent:
+        locked.final_exam_percent = percent
+        fields.append("final_exam_percent")
+    if fields:
+        locked.save(update_fields=fields)
+    enrollment_complete_if_done(enrollment=locked)
+    return locked
 
 
 @transaction.atomic

@@ -33,12 +33,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from counties.models import Attendance
+from counties.services import attendance_record
 from enrollment.models import Enrollment
+from enrollment.services import enrollment_final_exam_record
 
-from .models import AttemptQuestion, BankQuestion, Exam, ExamAttempt, normalize_answer
+from .models import AttemptEvent, AttemptQuestion, BankQuestion, Exam, ExamAttempt, ExamRoom, normalize_answer
 from .papers import PaperError, paper_draw
+from .policy import sitting_rules
 
 Kind = BankQuestion.Kind
 
@@ -61,49 +65,119 @@ def _is_open(attempt: ExamAttempt, now: datetime) -> bool:
     return attempt.submitted_at is None and (attempt.deadline is None or now <= attempt.deadline + GRACE)
 
 
+def _log(
+    attempt_id: int, kind: str, *, device: str = "", now: datetime | None = None, positions=(None,)
+) -> None:
+    AttemptEvent.objects.bulk_create(
+        AttemptEvent(
+            attempt_id=attempt_id, kind=kind, at=now or timezone.now(), position=position, device=device[:200]
+        )
+        for position in positions
+    )
+
+
+def _when(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+OTHER_DEVICE = gettext_lazy(
+    "This attempt is open on another phone. Ask your coordinator to let you continue on this one."
+)
+
+
 def attempt_start(
     *,
     exam: Exam,
     enrollment: Enrollment,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    room: ExamRoom | None = None,
+    device_token: str = "",
+    device: str = "",
 ) -> ExamAttempt:
-    """The learner's attempt at ``exam``: the one in progress if there is one, else a new one
-    with its own paper (``paper_draw``) and its deadline.
+    """The learner's attempt at ``exam``: the one in progress if there is one (a "resume"
+    event), else a new one with its own paper (``paper_draw``) and its deadline (a "start"
+    event). ``device`` (the browser's user agent) is logged with the event.
 
-    In one transaction with the enrolment row locked. An unsubmitted attempt whose time is up
-    is submitted first (it counts as an attempt). Raises AttemptError, writing nothing else,
-    before the exam opens, after it closes or when the allowed attempts are used up;
-    PaperError (of which AttemptError is one) when the paper cannot be drawn."""
+    The rules that apply are ``exams.policy.sitting_rules``: the learner's exception, else their
+    cohort's window, else the exam's. In an exam room (``room``, its code checked by the caller)
+    the attempt is bound to ``device_token``: another phone cannot continue it until the
+    coordinator releases it; starting in the room records the learner present at its session.
+
+    In one transaction with the enrolment row locked (lock order everywhere: enrolment, then
+    attempt). An unsubmitted attempt whose time is up is submitted first (it counts as an
+    attempt). Raises AttemptError, writing nothing else, before the window opens, after it
+    closes, during the cool-off after the last attempt, when the allowed attempts are used up,
+    in a closed or paused room or a room of another class; PaperError (of which AttemptError is
+    one) when the paper cannot be drawn."""
     now = now or timezone.now()
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("pk").get()
         attempts = ExamAttempt.objects.filter(exam=exam, enrollment_id=enrollment.pk)
         for attempt in attempts.filter(submitted_at__isnull=True).order_by("number"):
             if _is_open(attempt, now):
+                if attempt.device_token and attempt.device_token != device_token:
+                    raise AttemptError([str(OTHER_DEVICE)])
+                if not attempt.device_token and device_token and (attempt.room_id or room):
+                    attempt.device_token = device_token
+                    attempt.save(update_fields=["device_token"])
+                _log(attempt.pk, AttemptEvent.Kind.RESUME, device=device, now=now)
                 return attempt
             attempt_submit(attempt_id=attempt.pk, now=now)
-        if exam.opens_at and now < exam.opens_at:
-            raise AttemptError(
-                [
-                    _("This exam opens on %(time)s.")
-                    % {"time": formats.date_format(timezone.localtime(exam.opens_at), "DATETIME_FORMAT")}
-                ]
-            )
-        if exam.closes_at and now >= exam.closes_at:
+        rules = sitting_rules(exam=exam, enrollment=enrollment)
+        if rules.opens_at and now < rules.opens_at:
+            raise AttemptError([_("This exam opens on %(time)s.") % {"time": _when(rules.opens_at)}])
+        if rules.closes_at and now >= rules.closes_at:
             raise AttemptError([_("This exam has closed.")])
-        if exam.max_attempts is not None and attempts.count() >= exam.max_attempts:
+        if room is not None:
+            _check_room(room=room, exam=exam, enrollment=enrollment)
+        used = list(attempts.order_by("-submitted_at").values_list("submitted_at", flat=True))
+        if rules.max_attempts is not None and len(used) >= rules.max_attempts:
             raise AttemptError(
                 [
                     ngettext(
                         "You have used the %(count)d attempt this exam allows.",
                         "You have used all %(count)d attempts this exam allows.",
-                        exam.max_attempts,
+                        rules.max_attempts,
                     )
-                    % {"count": exam.max_attempts}
+                    % {"count": rules.max_attempts}
                 ]
             )
-        return paper_draw(exam=exam, enrollment=enrollment, rng=rng, now=now)
+        last_submitted = max((moment for moment in used if moment), default=None)
+        if rules.cool_off and last_submitted and now < last_submitted + rules.cool_off:
+            raise AttemptError(
+                [
+                    _("You can start your next attempt on %(time)s.")
+                    % {"time": _when(last_submitted + rules.cool_off)}
+                ]
+            )
+        attempt = paper_draw(
+            exam=exam,
+            enrollment=enrollment,
+            rng=rng,
+            now=now,
+            deadline=rules.deadline_for(now),
+            room=room,
+            device_token=device_token if room is not None else "",
+        )
+        _log(attempt.pk, AttemptEvent.Kind.START, device=device, now=now)
+        if room is not None:
+            attendance_record(
+                session=room.session, statuses={enrollment.learner_id: Attendance.Status.PRESENT}
+            )
+    return attempt
+
+
+def _check_room(*, room: ExamRoom, exam: Exam, enrollment: Enrollment) -> None:
+    room = ExamRoom.objects.select_related("session").get(pk=room.pk)
+    if room.exam_id != exam.pk:
+        raise AttemptError([_("This room code is for another exam.")])
+    if room.closed_at is not None:
+        raise AttemptError([_("This exam room is closed.")])
+    if room.paused_at is not None:
+        raise AttemptError([_("The exam is paused for everyone: wait until your coordinator resumes it.")])
+    if room.session.cohort_id != enrollment.cohort_id:
+        raise AttemptError([_("This exam room is for another class.")])
 
 
 # --- answering -------------------------------------------------------------------------------
@@ -139,39 +213,78 @@ def _text_answer(answer: Any) -> str | None:
 
 
 def attempt_answer_save(
-    *, attempt: ExamAttempt, question_position: int, answer: Any, now: datetime | None = None
+    *,
+    attempt: ExamAttempt,
+    question_position: int,
+    answer: Any,
+    now: datetime | None = None,
+    device_token: str = "",
+    device: str = "",
 ) -> AttemptQuestion:
     """Save the answer to the question at ``question_position`` of the attempt's paper (an
-    autosave: a later save replaces it; None, "" or [] clears it).
+    autosave: a later save replaces it; None, "" or [] clears it). See ``attempt_answers_save``."""
+    return attempt_answers_save(
+        attempt=attempt,
+        answers={question_position: answer},
+        now=now,
+        device_token=device_token,
+        device=device,
+    )[0]
+
+
+def attempt_answers_save(
+    *,
+    attempt: ExamAttempt,
+    answers: dict[int, Any],
+    now: datetime | None = None,
+    device_token: str = "",
+    device: str = "",
+) -> list[AttemptQuestion]:
+    """Save the answers ``{position: answer}`` of the attempt's paper, all or none (a page of the
+    paper sent without JavaScript, or one autosaved question), with a "save" event per question.
 
     Choice questions take a list of option ids of that question (one for single choice and
     true/false, stored sorted); fill-in-the-blank and short answer take text (stripped, at most
     ``MAX_TEXT_ANSWER`` characters). The attempt row is locked, so a save never slips in after
     a submit has graded. Raises AttemptError, changing nothing, when the attempt is submitted,
-    its deadline and ``GRACE`` have passed, the position is not on the paper or the answer does
-    not fit the question. Three queries inside one transaction."""
+    its deadline and ``GRACE`` have passed, its exam room is paused, it is bound to another
+    phone (``device_token``), a position is not on the paper or an answer does not fit its
+    question. A fixed number of queries, whatever the number of answers."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = (
-            ExamAttempt.objects.select_for_update().only("pk", "deadline", "submitted_at").get(pk=attempt.pk)
+            ExamAttempt.objects.select_for_update()
+            .only("pk", "deadline", "submitted_at", "device_token", "room_id")
+            .get(pk=attempt.pk)
         )
         if locked.submitted_at is not None:
             raise AttemptError([_("This attempt has been submitted; its answers can no longer change.")])
         if not _is_open(locked, now):
             raise AttemptError([_("The time for this attempt is up; the answer was not saved.")])
-        row = (
-            AttemptQuestion.objects.select_related("question")
-            .filter(attempt_id=locked.pk, position=question_position)
-            .first()
-        )
-        if row is None:
-            raise AttemptError([_("This question is not on your paper.")])
-        if row.question.kind in BankQuestion.CHOICE_KINDS:
-            row.answer = _choice_answer(row, answer)
-        else:
-            row.answer = _text_answer(answer)
-        row.save(update_fields=["answer"])
-    return row
+        if locked.device_token and locked.device_token != device_token:
+            raise AttemptError([str(OTHER_DEVICE)])
+        if locked.room_id and ExamRoom.objects.filter(pk=locked.room_id, paused_at__isnull=False).exists():
+            raise AttemptError(
+                [_("The exam is paused for everyone; your answers so far are saved. Wait until it resumes.")]
+            )
+        rows = {
+            row.position: row
+            for row in AttemptQuestion.objects.select_related("question").filter(
+                attempt_id=locked.pk, position__in=list(answers)
+            )
+        }
+        for position, answer in answers.items():
+            row = rows.get(position)
+            if row is None:
+                raise AttemptError([_("This question is not on your paper.")])
+            if row.question.kind in BankQuestion.CHOICE_KINDS:
+                row.answer = _choice_answer(row, answer)
+            else:
+                row.answer = _text_answer(answer)
+        saved = [rows[position] for position in answers]
+        AttemptQuestion.objects.bulk_update(saved, ["answer"])
+        _log(locked.pk, AttemptEvent.Kind.SAVE, device=device, now=now, positions=list(answers))
+    return saved
 
 
 # --- submitting and grading --------------------------------------------------------------------
@@ -193,17 +306,23 @@ def _auto_points(row: AttemptQuestion) -> int | None:
     return row.points if right and chosen == right else 0
 
 
-def attempt_submit(*, attempt_id: int, now: datetime | None = None) -> ExamAttempt:
+def attempt_submit(*, attempt_id: int, now: datetime | None = None, device: str = "") -> ExamAttempt:
     """Submit and grade the attempt from the answers saved, whenever it is called (after the
-    deadline too: the attempt always closes).
+    deadline too: the attempt always closes), with a "submit" event, or "closed" when its time
+    was up.
 
-    Locks the attempt row in one transaction; an attempt already submitted is returned
-    unchanged. Sets every auto-marked question's ``points_awarded`` (see the module's grading
-    rules), ``submitted_at``, ``score`` (the points awarded so far) and ``passed`` (score ≥
-    the pass mark's share of all the paper's points), which stays None while a short answer
-    awaits marking. A fixed number of queries, whatever the length of the paper."""
+    Locks the enrolment, then the attempt, in one transaction; an attempt already submitted is
+    returned unchanged. Sets every auto-marked question's ``points_awarded`` (see the module's
+    grading rules), ``submitted_at``, ``score`` (the points awarded so far) and ``passed`` (score
+    ≥ the pass mark's share of all the paper's points), which stays None while a short answer
+    awaits marking. A passed final exam is recorded on the enrolment, which may complete it. A
+    fixed number of queries, whatever the length of the paper."""
     now = now or timezone.now()
     with transaction.atomic():
+        enrollment_id = (
+            ExamAttempt.objects.filter(pk=attempt_id).values_list("enrollment_id", flat=True).get()
+        )
+        Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk").get()
         attempt = (
             ExamAttempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt_id)
         )
@@ -219,15 +338,52 @@ def attempt_submit(*, attempt_id: int, now: datetime | None = None) -> ExamAttem
             AttemptQuestion.objects.filter(pk__in=full).update(points_awarded=F("points"))
         if nothing:
             AttemptQuestion.objects.filter(pk__in=nothing).update(points_awarded=0)
-        attempt.submitted_at = now
+        late = attempt.deadline is not None and now > attempt.deadline + GRACE
+        attempt.submitted_at = min(now, attempt.deadline + GRACE) if late else now
         _settle(attempt, rows)
-        attempt.save(update_fields=["submitted_at", "score", "passed"])
+        attempt.save(update_fields=["submitted_at", "score", "max_score", "passed"])
+        _log(
+            attempt.pk, AttemptEvent.Kind.CLOSED if late else AttemptEvent.Kind.SUBMIT, device=device, now=now
+        )
+        _record_final(attempt)
     return attempt
+
+
+def attempt_result_refresh(*, attempt_id: int) -> ExamAttempt:
+    """Recompute a submitted attempt's score and result from its paper's ``points_awarded``
+    (after a short answer is marked or a mark is changed by hand), and record a passed final
+    exam on the enrolment. Locks the enrolment, then the attempt."""
+    with transaction.atomic():
+        enrollment_id = (
+            ExamAttempt.objects.filter(pk=attempt_id).values_list("enrollment_id", flat=True).get()
+        )
+        Enrollment.objects.select_for_update().filter(pk=enrollment_id).values_list("pk").get()
+        attempt = (
+            ExamAttempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt_id)
+        )
+        if attempt.submitted_at is None or attempt.on_paper:
+            return attempt
+        _settle(attempt, list(attempt.paper.order_by("position")))
+        attempt.save(update_fields=["score", "max_score", "passed"])
+        _record_final(attempt)
+    return attempt
+
+
+def _record_final(attempt: ExamAttempt) -> None:
+    """A passed attempt at a course's final exam counts towards completion (called with the
+    enrolment locked)."""
+    if attempt.passed and attempt.exam.is_final:
+        enrollment_final_exam_record(
+            enrollment_id=attempt.enrollment_id,
+            percent=attempt.score * 100 // attempt.max_score if attempt.max_score else 100,
+            passed_at=attempt.submitted_at,
+        )
 
 
 def _settle(attempt: ExamAttempt, rows: list[AttemptQuestion]) -> None:
     """Set the attempt's score and result from its paper's ``points_awarded``."""
     total = sum(row.points for row in rows)
+    attempt.max_score = total
     attempt.score = sum(row.points_awarded or 0 for row in rows)
     if any(row.points_awarded is None for row in rows):
         attempt.passed = None  # awaiting marking
@@ -236,22 +392,28 @@ def _settle(attempt: ExamAttempt, rows: list[AttemptQuestion]) -> None:
 
 
 def attempts_close_overdue(now: datetime | None = None) -> int:
-    """Submit every unsubmitted attempt whose deadline and ``GRACE`` have passed; returns how
-    many. In batches of ``CLOSE_BATCH``, each in its own transaction, claiming the rows with
-    ``select_for_update(skip_locked=True)`` so that two sweeps, or a learner submitting at the
-    same moment, never grade an attempt twice. A second run finds nothing to do."""
+    """Submit every unsubmitted attempt whose deadline and ``GRACE`` have passed (except in a
+    paused exam room: its time does not run); returns how many it closed. Each attempt in its
+    own transaction through ``attempt_submit``, which locks the enrolment then the attempt and
+    leaves a submitted attempt alone, so two sweeps, or a learner submitting at the same moment,
+    never grade an attempt twice. A second run finds nothing to do."""
     now = now or timezone.now()
     closed = 0
+    last_id = 0
     while True:
-        with transaction.atomic():
-            ids = list(
-                ExamAttempt.objects.select_for_update(skip_locked=True)
-                .filter(submitted_at__isnull=True, deadline__lt=now - GRACE)
-                .order_by("deadline", "pk")
-                .values_list("pk", flat=True)[:CLOSE_BATCH]
-            )
-            for attempt_id in ids:
-                attempt_submit(attempt_id=attempt_id, now=now)
-        closed += len(ids)
+        ids = list(
+            ExamAttempt.objects.filter(submitted_at__isnull=True, deadline__lt=now - GRACE, pk__gt=last_id)
+            .exclude(room__paused_at__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:CLOSE_BATCH]
+        )
+        for attempt_id in ids:
+            attempt = attempt_submit(attempt_id=attempt_id, now=now)
+            closed += attempt.submitted_at is not None and _closed_now(attempt_id, now)
         if len(ids) < CLOSE_BATCH:
             return closed
+        last_id = ids[-1]
+
+
+def _closed_now(attempt_id: int, now: datetime) -> bool:
+    return AttemptEvent.objects.filter(attempt_id=attempt_id, kind=AttemptEvent.Kind.CLOSED, at=now).exists()

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from counties.models import ClassSession, Cohort
 from courses.models import Course, Track
 from enrollment.models import Enrollment
 
@@ -228,6 +229,15 @@ class Exam(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
+    class ScorePolicy(models.TextChoices):
+        BEST = "best", _("The best attempt")
+        LAST = "last", _("The last attempt")
+
+    class Release(models.TextChoices):
+        IMMEDIATELY = "immediately", _("Immediately after submitting")
+        AFTER_CLOSE = "after_close", _("When the exam window closes")
+        MANUAL = "manual", _("By hand")
+
     title = models.CharField(_("title"), max_length=200)
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="exams", verbose_name=_("course")
@@ -250,6 +260,28 @@ class Exam(models.Model):
     )
     max_attempts = models.PositiveSmallIntegerField(
         _("attempts allowed"), null=True, blank=True, help_text=_("Empty: as many as the learner wants.")
+    )
+    cool_off_minutes = models.PositiveIntegerField(
+        _("cool-off between attempts (minutes)"),
+        default=0,
+        help_text=_("How long after submitting an attempt the next one may start; 0: at once."),
+    )
+    score_policy = models.CharField(
+        _("score that counts"), max_length=10, choices=ScorePolicy.choices, default=ScorePolicy.BEST
+    )
+    release = models.CharField(
+        _("results released"), max_length=12, choices=Release.choices, default=Release.IMMEDIATELY
+    )
+    results_released_at = models.DateTimeField(
+        _("results released at"),
+        null=True,
+        blank=True,
+        help_text=_("Results released by hand: when they were released; empty: not yet."),
+    )
+    is_final = models.BooleanField(
+        _("final exam of the course"),
+        default=False,
+        help_text=_("Passing it counts towards completion when the course requires its final exam."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -288,6 +320,12 @@ class Exam(models.Model):
                 | Q(opens_at__lt=models.F("closes_at")),
                 name="exams_exam_window_order",
                 violation_error_message=_("An exam closes after it opens."),
+            ),
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(is_final=True),
+                name="exams_one_final_exam_per_course",
+                violation_error_message=_("A course has one final exam."),
             ),
         ]
 
@@ -384,7 +422,32 @@ class ExamAttempt(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     score = models.PositiveIntegerField(_("score"), null=True, blank=True)
+    max_score = models.PositiveIntegerField(
+        _("points possible"), null=True, blank=True, help_text=_("The paper's total points.")
+    )
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    room = models.ForeignKey(
+        "ExamRoom",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name=_("exam room"),
+    )
+    # In an exam room the attempt answers only on the phone that started it, until the
+    # coordinator lets the learner resume on another one (the token is then cleared).
+    device_token = models.CharField(_("device"), max_length=64, blank=True)
+    on_paper = models.BooleanField(
+        _("sat on paper"), default=False, help_text=_("The score was entered from a paper sheet.")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
 
     class Meta:
         ordering = ["exam", "enrollment", "number"]
@@ -446,6 +509,16 @@ class AttemptQuestion(models.Model):
     points_awarded = models.PositiveSmallIntegerField(
         _("points awarded"), null=True, blank=True, help_text=_("Empty until graded or marked.")
     )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
+    marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
+    marker_comment = models.TextField(_("marker's comment"), blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -458,3 +531,202 @@ class AttemptQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} {self.position}"
+
+
+class ExamWindow(models.Model):
+    """When a cohort sits an exam, set by its coordinator: for the cohort's learners it replaces
+    the exam's own opening and closing times."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="windows", verbose_name=_("exam"))
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="exam_windows", verbose_name=_("cohort")
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["opens_at", "pk"]
+        verbose_name = _("cohort exam window")
+        verbose_name_plural = _("cohort exam windows")
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "cohort"], name="exams_window_one_per_cohort"),
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=models.F("closes_at")),
+                name="exams_window_order",
+                violation_error_message=_("An exam closes after it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} · {self.cohort}"
+
+
+class ExamException(models.Model):
+    """An exception for one learner (accessibility, an emergency): extra time on every attempt,
+    extra attempts, and/or a window of their own. Always with a reason; granting it writes an
+    ExamAuditEntry."""
+
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="exceptions", verbose_name=_("exam")
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="exam_exceptions", verbose_name=_("enrolment")
+    )
+    extra_minutes = models.PositiveIntegerField(_("extra time (minutes)"), default=0)
+    extra_attempts = models.PositiveSmallIntegerField(_("extra attempts"), default=0)
+    opens_at = models.DateTimeField(_("own window opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("own window closes at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = _("exam exception")
+        verbose_name_plural = _("exam exceptions")
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "enrollment"], name="exams_exception_one_per_learner"),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(opens_at__lt=models.F("closes_at")),
+                name="exams_exception_window_order",
+                violation_error_message=_("An exam closes after it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} · {self.enrollment_id}"
+
+
+class ExamRoom(models.Model):
+    """An exam sat in an offline class session: learners join with a room code that changes
+    every minute (``exams.rooms``); the coordinator sees the seats, pauses everyone on a power
+    cut and lets a learner resume on another phone."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("exam"))
+    session = models.ForeignKey(
+        ClassSession, on_delete=models.CASCADE, related_name="exam_rooms", verbose_name=_("class session")
+    )
+    secret = models.CharField(_("code secret"), max_length=64)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    paused_at = models.DateTimeField(
+        _("paused at"),
+        null=True,
+        blank=True,
+        help_text=_("Paused for everyone: no answer is saved, no time runs."),
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("exam room")
+        verbose_name_plural = _("exam rooms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "session"],
+                condition=Q(closed_at__isnull=True),
+                name="exams_room_one_open_per_session",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam} · {self.session}"
+
+
+class AttemptEvent(models.Model):
+    """What happened to an attempt, when and from which device: started, resumed, an answer
+    saved, paused, submitted. The integrity log; kept as long as the attempt."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Started")
+        RESUME = "resume", _("Resumed")
+        SAVE = "save", _("Answer saved")
+        REFUSED = "refused", _("Answer refused")
+        SUBMIT = "submit", _("Submitted")
+        CLOSED = "closed", _("Closed at the deadline")
+        DEVICE_RELEASED = "device_released", _("Allowed on another phone")
+
+    attempt = models.ForeignKey(
+        ExamAttempt, on_delete=models.CASCADE, related_name="events", verbose_name=_("exam attempt")
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    position = models.PositiveSmallIntegerField(_("question"), null=True, blank=True)
+    device = models.CharField(_("device"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "at", "pk"]
+        verbose_name = _("attempt event")
+        verbose_name_plural = _("attempt events")
+
+    def __str__(self) -> str:
+        return f"{self.attempt} {self.kind}"
+
+
+class ExamAuditEntry(models.Model):
+    """A staff action on an exam that changes what a learner may do or what they scored: an
+    exception granted, a cohort window set, a mark or a score changed by hand, a paper score
+    entered, a room paused, results released. Who, when, what and why."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="audit", verbose_name=_("exam"))
+    attempt = models.ForeignKey(
+        ExamAttempt,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit",
+        verbose_name=_("exam attempt"),
+    )
+    enrollment = models.ForeignKey(
+        Enrollment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exam_audit",
+        verbose_name=_("enrolment"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=40)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("exam audit entry")
+        verbose_name_plural = _("exam audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.exam} {self.action}"

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from enrollment.models import Enrollment
 
-from .models import AttemptQuestion, BankChoice, BankQuestion, BlueprintRule, Exam, ExamAttempt
+from .models import AttemptQuestion, BankChoice, BankQuestion, BlueprintRule, Exam, ExamAttempt, ExamRoom
 
 
 class PaperError(Exception):
@@ -204,6 +204,9 @@ def paper_draw(
     enrollment: Enrollment,
     rng: random.Random | None = None,
     now: datetime | None = None,
+    deadline: datetime | bool | None = False,
+    room: ExamRoom | None = None,
+    device_token: str = "",
 ) -> ExamAttempt:
     """Create the enrolment's next attempt at ``exam`` (number n + 1) with its own paper.
 
@@ -217,9 +220,10 @@ def paper_draw(
     Raises PaperError, writing nothing, when the exam is not published, the enrolment is in
     another course, or the banks no longer hold enough questions. ``rng`` makes a draw
     repeatable in tests. The attempt starts at ``now`` (default: the current time) and its
-    deadline is ``exam.deadline_for`` that time. It checks no window nor attempt limit: a learner
-    starts an attempt with ``exams.attempts.attempt_start``. A fixed number of queries plus one
-    per rule, whatever the size of the banks."""
+    deadline is ``deadline`` if given, else ``exam.deadline_for`` that time; ``room`` and
+    ``device_token`` are stored with it (an attempt sat in an exam room). It checks no window
+    nor attempt limit: a learner starts an attempt with ``exams.attempts.attempt_start``. A
+    fixed number of queries plus one per rule, whatever the size of the banks."""
     now = now or timezone.now()
     rng = rng or random.SystemRandom()  # unpredictable: a learner cannot work out the paper
     if exam.status != Exam.Status.PUBLISHED:
@@ -280,7 +284,14 @@ def paper_draw(
                 rng.shuffle(ids)
         number = (earlier.aggregate(last=Max("number"))["last"] or 0) + 1
         attempt = ExamAttempt.objects.create(
-            exam=exam, enrollment=enrollment, number=number, started_at=now, deadline=exam.deadline_for(now)
+            exam=exam,
+            enrollment=enrollment,
+            number=number,
+            started_at=now,
+            deadline=exam.deadline_for(now) if deadline is False else deadline,
+            max_score=sum(points for _question, points in paper),
+            room=room,
+            device_token=device_token,
         )
         AttemptQuestion.objects.bulk_create(
             AttemptQuestion(

@@ -21,7 +21,14 @@ from counties.services import learner_profile_save
 from courses.models import Choice
 from enrollment.models import Enrollment, LessonProgress, QuizAttempt
 from enrollment.services import enrollment_withdraw
-from exams.models import ExamAttempt
+from exams.models import (
+    AttemptEvent,
+    AttemptQuestion,
+    BankQuestion,
+    ExamAttempt,
+    ExamAuditEntry,
+    ExamException,
+)
 
 
 @transaction.atomic
@@ -78,6 +85,12 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                 "exam_attempts",
                 queryset=ExamAttempt.objects.select_related("exam").order_by("exam_id", "number"),
             ),
+            Prefetch(
+                "exam_attempts__paper",
+                queryset=AttemptQuestion.objects.select_related("question").order_by("position"),
+            ),
+            Prefetch("exam_attempts__events", queryset=AttemptEvent.objects.order_by("at", "pk")),
+            Prefetch("exam_exceptions", queryset=ExamException.objects.select_related("exam")),
         )
         .order_by("enrolled_at")
     )
@@ -180,9 +193,36 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                         "started_at": _iso(attempt.started_at),
                         "submitted_at": _iso(attempt.submitted_at),
                         "score": attempt.score,
+                        "points_possible": attempt.max_score,
                         "passed": attempt.passed,
+                        "on_paper": attempt.on_paper,
+                        "answers": [
+                            {
+                                "question": row.position,
+                                "text": row.question.text,
+                                "answer": row.answer,
+                                "marker_comment": row.marker_comment,
+                            }
+                            for row in attempt.paper.all()
+                        ],
+                        "events": [
+                            {"what": event.kind, "at": _iso(event.at), "device": event.device}
+                            for event in attempt.events.all()
+                        ],
                     }
                     for attempt in enrollment.exam_attempts.all()
+                ],
+                "exam_exceptions": [
+                    {
+                        "exam": exception.exam.title,
+                        "extra_minutes": exception.extra_minutes,
+                        "extra_attempts": exception.extra_attempts,
+                        "opens_at": _iso(exception.opens_at),
+                        "closes_at": _iso(exception.closes_at),
+                        "reason": exception.reason,
+                        "granted_at": _iso(exception.granted_at),
+                    }
+                    for exception in enrollment.exam_exceptions.all()
                 ],
                 "certificate": certificate_document(enrollment),
             }
@@ -244,6 +284,20 @@ def user_delete_account(*, user: User) -> None:
     EmailAddress.objects.filter(user=locked).delete()
     InvitationLog.objects.filter(user=locked).delete()
     LearnerProfile.objects.filter(user=locked).update(school="")
+    # Exams: what the learner wrote, the devices they used and the reasons given for their
+    # exceptions (often health) go; the points and results stay for the figures.
+    AttemptQuestion.objects.filter(
+        attempt__enrollment__learner=locked,
+        question__kind__in=[BankQuestion.Kind.FILL_IN, BankQuestion.Kind.SHORT_ANSWER],
+    ).exclude(answer=None).update(answer=None)
+    AttemptQuestion.objects.filter(attempt__enrollment__learner=locked).exclude(marker_comment="").update(
+        marker_comment=""
+    )
+    AttemptEvent.objects.filter(attempt__enrollment__learner=locked).exclude(device="").update(device="")
+    ExamException.objects.filter(enrollment__learner=locked).update(reason=ACCOUNT_DELETED_REASON)
+    ExamAuditEntry.objects.filter(enrollment__learner=locked).exclude(reason="").update(
+        reason=ACCOUNT_DELETED_REASON
+    )
 
     enrollments = Enrollment.objects.filter(learner=locked)
     for enrollment in enrollments.filter(status__in=[Enrollment.Status.APPLIED, Enrollment.Status.ACTIVE]):

@@ -123,7 +123,9 @@ def test_starting_again_returns_the_attempt_in_progress_until_its_time_is_up(exa
     second = attempt_start(exam=exam, enrollment=enrollment, now=NOW + timedelta(hours=1))
     first.refresh_from_db()
     assert second.number == 2
-    assert first.submitted_at == NOW + timedelta(hours=1)
+    # It ended when its time was up (the deadline and the grace), not when it was noticed.
+    assert first.submitted_at == first.deadline + GRACE == NOW + timedelta(minutes=30) + GRACE
+    assert first.events.filter(kind="closed").exists()
     assert first.score == POINTS[Kind.TRUE_FALSE]
 
 
@@ -288,7 +290,8 @@ def test_submitting_after_the_deadline_grades_what_was_saved(timed):
 
     attempt = attempt_submit(attempt_id=attempt.pk, now=NOW + timedelta(hours=3))
 
-    assert attempt.submitted_at == NOW + timedelta(hours=3)
+    # Closed at its deadline (and the grace): the time used never exceeds the limit.
+    assert attempt.submitted_at == attempt.deadline + GRACE
     assert attempt.score == POINTS[Kind.FILL_IN] + POINTS[Kind.MULTIPLE]
 
 

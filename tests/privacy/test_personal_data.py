@@ -21,7 +21,7 @@ from courses.models import Lesson
 from enrollment import services
 from enrollment.models import Enrollment, LessonProgress, QuizAttempt
 from enrollment.quizzes import quiz_submit
-from exams.models import Exam, ExamAttempt
+from exams.models import Exam, ExamAttempt, ExamAuditEntry
 from tests import factories
 
 EXPORT = reverse("privacy:data_export")
@@ -214,3 +214,50 @@ def test_deleted_email_can_sign_up_again(client, learner, county):
     )
     assert response.status_code == 302
     assert User.objects.get(email=email).name == "重新注册"
+
+
+def _sat_exam(enrollment):
+    """An attempt at a published exam of one short answer and one fill-in-the-blank, written in,
+    submitted, with an exception granted for a health reason."""
+    from exams.attempts import attempt_answer_save, attempt_start, attempt_submit
+    from exams.models import BankQuestion, QuestionBank
+    from exams.policy import exception_grant
+    from tests.exams.test_papers import add_questions, add_rule, publish
+
+    bank = QuestionBank.objects.create(title="题库", course=enrollment.course)
+    exam = Exam.objects.create(title="电商运营结业考试", course=enrollment.course)
+    for kind in (BankQuestion.Kind.SHORT_ANSWER, BankQuestion.Kind.FILL_IN):
+        add_questions(bank, 1, kind=kind, difficulty=2)
+        add_rule(exam, bank, kind=kind, points=5)
+    publish(exam)
+    exception_grant(exam=exam, enrollment=enrollment, reason="手术后视力不佳", by=None, extra_minutes=10)
+    attempt = attempt_start(exam=exam, enrollment=enrollment, device="Redmi 9A")
+    for position in (1, 2):
+        attempt_answer_save(attempt=attempt, question_position=position, answer="我叫张小红，住在桐庐")
+    return attempt_submit(attempt_id=attempt.pk)
+
+
+def test_exam_attempts_answers_events_and_exceptions_are_exported_then_erased(
+    client, learner, history, django_capture_on_commit_callbacks
+):
+    enrollment = Enrollment.objects.filter(learner=learner).exclude(status=Enrollment.Status.COMPLETED).get()
+    attempt = _sat_exam(enrollment)
+    client.force_login(learner)
+
+    data = json.loads(client.get(EXPORT).content)
+    [studying] = [item for item in data["enrollments"] if item["exam_attempts"]]
+    [exported] = studying["exam_attempts"]
+    assert [answer["answer"] for answer in exported["answers"]] == ["我叫张小红，住在桐庐"] * 2
+    assert [event["what"] for event in exported["events"]] == ["start", "save", "save", "submit"]
+    assert exported["events"][0]["device"] == "Redmi 9A"
+    assert studying["exam_exceptions"][0]["reason"] == "手术后视力不佳"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(DELETE, {"password": factories.PASSWORD})
+
+    attempt.refresh_from_db()
+    assert attempt.score is not None  # the result stays for the figures
+    assert list(attempt.paper.values_list("answer", flat=True)) == [None, None]
+    assert not attempt.events.exclude(device="").exists()
+    assert enrollment.exam_exceptions.get().reason == "account deleted"
+    assert not ExamAuditEntry.objects.filter(reason="手术后视力不佳").exists()
