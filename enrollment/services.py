@@ -349,7 +349,11 @@ def enrollment_final_exam_record(*, enrollment_id: int, percent: int, passed_at:
     """Record the course's final exam passed with ``percent`` of the points (the exams app calls
     this when an attempt at a final exam passes), then complete the enrolment if that was all
     that was missing. Keeps the first pass time and the best score. Locks the enrolment."""
-    locked = Enrollment.objects.select_for_update().select_related("course", "cohort").get(pk=enrollment_id)
+    locked = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("course", "cohort")
+        .get(pk=enrollment_id)
+    )
     fields = []
     if locked.final_exam_passed_at is None:
         locked.final_exam_passed_at = passed_at

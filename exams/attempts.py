@@ -317,7 +317,11 @@ def attempt_submit(*, attempt_id: int, now: datetime | None = None, device: str 
     ≥ the pass mark's share of all the paper's points), which stays None while a short answer
     awaits marking. A passed final exam is recorded on the enrolment, which may complete it. A
     fixed number of queries, whatever the length of the paper."""
-    now = now or timezone.now()
+    return _submit(attempt_id=attempt_id, now=now or timezone.now(), device=device)[0]
+
+
+def _submit(*, attempt_id: int, now: datetime, device: str = "") -> tuple[ExamAttempt, bool]:
+    """``attempt_submit``, and whether this call submitted the attempt."""
     with transaction.atomic():
         enrollment_id = (
             ExamAttempt.objects.filter(pk=attempt_id).values_list("enrollment_id", flat=True).get()
@@ -327,7 +331,7 @@ def attempt_submit(*, attempt_id: int, now: datetime | None = None, device: str 
             ExamAttempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt_id)
         )
         if attempt.submitted_at is not None:
-            return attempt
+            return attempt, False
         rows = list(attempt.paper.select_related("question").order_by("position"))
         full, nothing = [], []
         for row in rows:
@@ -346,7 +350,7 @@ def attempt_submit(*, attempt_id: int, now: datetime | None = None, device: str 
             attempt.pk, AttemptEvent.Kind.CLOSED if late else AttemptEvent.Kind.SUBMIT, device=device, now=now
         )
         _record_final(attempt)
-    return attempt
+    return attempt, True
 
 
 def attempt_result_refresh(*, attempt_id: int) -> ExamAttempt:
@@ -408,12 +412,7 @@ def attempts_close_overdue(now: datetime | None = None) -> int:
             .values_list("pk", flat=True)[:CLOSE_BATCH]
         )
         for attempt_id in ids:
-            attempt = attempt_submit(attempt_id=attempt_id, now=now)
-            closed += attempt.submitted_at is not None and _closed_now(attempt_id, now)
+            closed += _submit(attempt_id=attempt_id, now=now)[1]
         if len(ids) < CLOSE_BATCH:
             return closed
         last_id = ids[-1]
-
-
-def _closed_now(attempt_id: int, now: datetime) -> bool:
-    return AttemptEvent.objects.filter(attempt_id=attempt_id, kind=AttemptEvent.Kind.CLOSED, at=now).exists()
