@@ -102,9 +102,7 @@ class Course(models.Model):
     requires_final_exam = models.BooleanField(
         _("requires passing the final exam"),
         default=False,
-        help_text=_(
-            "Completion needs the course's final exam passed; it then replaces the final quiz."
-        ),
+        help_text=_("Completion needs the course's final exam passed; it then replaces the final quiz."),
     )
     certificate_shows_exam_band = models.BooleanField(
         _("certificate shows the exam band"),

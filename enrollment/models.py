@@ -80,9 +80,7 @@ class Enrollment(models.Model):
     # Set by the exams app (``enrollment_final_exam_record``) when the course's final exam is
     # passed: the completion rule reads it here, below the exams app.
     final_exam_passed_at = models.DateTimeField(_("final exam passed at"), null=True, blank=True)
-    final_exam_percent = models.PositiveSmallIntegerField(
-        _("final exam score (%)"), null=True, blank=True
-    )
+    final_exam_percent = models.PositiveSmallIntegerField(_("final exam score (%)"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.CharField(_("reason"), max_length=300, blank=True)
 

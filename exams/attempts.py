@@ -114,13 +114,21 @@ def attempt_start(
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("pk").get()
         attempts = ExamAttempt.objects.filter(exam=exam, enrollment_id=enrollment.pk)
-        for attempt in attempts.filter(submitted_at__isnull=True).order_by("number"):
-            if _is_open(attempt, now):
+        for attempt in attempts.filter(submitted_at__isnull=True).select_related("room").order_by("number"):
+            paused = attempt.room is not None and attempt.room.paused_at is not None
+            if paused or _is_open(attempt, now):  # a paused room's time does not run
                 if attempt.device_token and attempt.device_token != device_token:
                     raise AttemptError([str(OTHER_DEVICE)])
+                fields = []
+                if room is not None and attempt.room_id is None:
+                    # Started outside, resumed with the room's code: the room's pause stops it too.
+                    attempt.room = room
+                    fields.append("room")
                 if not attempt.device_token and device_token and (attempt.room_id or room):
                     attempt.device_token = device_token
-                    attempt.save(update_fields=["device_token"])
+                    fields.append("device_token")
+                if fields:
+                    attempt.save(update_fields=fields)
                 _log(attempt.pk, AttemptEvent.Kind.RESUME, device=device, now=now)
                 return attempt
             attempt_submit(attempt_id=attempt.pk, now=now)
@@ -259,14 +267,15 @@ def attempt_answers_save(
         )
         if locked.submitted_at is not None:
             raise AttemptError([_("This attempt has been submitted; its answers can no longer change.")])
-        if not _is_open(locked, now):
-            raise AttemptError([_("The time for this attempt is up; the answer was not saved.")])
-        if locked.device_token and locked.device_token != device_token:
-            raise AttemptError([str(OTHER_DEVICE)])
+        # A paused room first: its attempts' time does not run, even past their deadline.
         if locked.room_id and ExamRoom.objects.filter(pk=locked.room_id, paused_at__isnull=False).exists():
             raise AttemptError(
                 [_("The exam is paused for everyone; your answers so far are saved. Wait until it resumes.")]
             )
+        if not _is_open(locked, now):
+            raise AttemptError([_("The time for this attempt is up; the answer was not saved.")])
+        if locked.device_token and locked.device_token != device_token:
+            raise AttemptError([str(OTHER_DEVICE)])
         rows = {
             row.position: row
             for row in AttemptQuestion.objects.select_related("question").filter(

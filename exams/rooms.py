@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -367,3 +367,19 @@ def paper_score_record(
                 enrollment_id=enrollment.pk, percent=score * 100 // max_score, passed_at=now
             )
     return attempt
+
+
+# A room stays open for one class day at most: a room left open (or paused) by mistake would
+# otherwise keep its attempts from closing for ever.
+ROOM_MAX_OPEN = timedelta(hours=12)
+
+
+def rooms_close_stale(now: datetime | None = None) -> int:
+    """Close every room opened more than ``ROOM_MAX_OPEN`` ago (a paused one is resumed first,
+    so its attempts get their paused time back and then close at their deadline as usual);
+    returns how many. Run every minute with the overdue-attempt sweep; idempotent."""
+    now = now or timezone.now()
+    stale = list(ExamRoom.objects.filter(closed_at__isnull=True, opened_at__lt=now - ROOM_MAX_OPEN))
+    for room in stale:
+        room_close(room=room, by=None)
+    return len(stale)

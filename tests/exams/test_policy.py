@@ -312,3 +312,74 @@ def test_a_course_requiring_its_final_exam_does_not_complete_without_it(exam, co
 )
 def test_exam_bands(percent, band):
     assert exam_band(percent) == band
+
+
+def test_an_attempt_started_outside_and_resumed_with_the_room_code_joins_the_room(exam, cohort_learner):
+    session = factories.ClassSessionFactory(cohort=cohort_learner.cohort)
+    room = ExamRoom.objects.create(exam=exam, session=session, secret="s" * 64)
+    attempt = attempt_start(exam=exam, enrollment=cohort_learner, now=NOW)
+    assert attempt.room is None
+
+    resumed = attempt_start(exam=exam, enrollment=cohort_learner, room=room, device_token="phone-1", now=NOW)
+
+    assert resumed.pk == attempt.pk
+    attempt.refresh_from_db()
+    assert (attempt.room_id, attempt.device_token) == (room.pk, "phone-1")
+    room_pause(room=room, by=None)  # so the room's pause stops it too
+    with pytest.raises(AttemptError):
+        attempt_answer_save(
+            attempt=attempt,
+            question_position=1,
+            answer=None,
+            device_token="phone-1",
+            now=NOW + timedelta(minutes=1),
+        )
+
+
+def test_a_room_forgotten_paused_is_closed_after_a_class_day_and_its_attempts_then_close(
+    exam, cohort_learner
+):
+    from exams.rooms import ROOM_MAX_OPEN, rooms_close_stale
+    from exams.tasks import close_overdue_attempts
+
+    exam.time_limit_minutes = 30
+    exam.save()
+    session = factories.ClassSessionFactory(cohort=cohort_learner.cohort)
+    room = ExamRoom.objects.create(exam=exam, session=session, secret="s" * 64)
+    attempt = attempt_start(exam=exam, enrollment=cohort_learner, room=room, device_token="p", now=NOW)
+    room_pause(room=room, by=None)
+    ExamRoom.objects.filter(pk=room.pk).update(
+        opened_at=timezone.now() - ROOM_MAX_OPEN - timedelta(minutes=1),
+        paused_at=timezone.now() - ROOM_MAX_OPEN,
+    )
+    # Ten minutes were left when the room was paused; the time is long past.
+    ExamAttempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - ROOM_MAX_OPEN + timedelta(minutes=10)
+    )
+    assert attempts_close_overdue() == 0  # paused: left open
+
+    close_overdue_attempts.delay()  # the beat's task closes the room, which resumes it first
+    room.refresh_from_db()
+    attempt.refresh_from_db()
+    assert room.closed_at is not None and room.paused_at is None
+    assert attempt.submitted_at is None  # its ten minutes given back …
+    assert attempts_close_overdue(now=timezone.now() + timedelta(minutes=11)) == 1  # … then closed
+    assert rooms_close_stale() == 0
+
+
+def test_a_paused_room_keeps_an_attempt_past_its_deadline_open_and_says_paused(exam, cohort_learner):
+    exam.time_limit_minutes = 30
+    exam.save()
+    session = factories.ClassSessionFactory(cohort=cohort_learner.cohort)
+    room = ExamRoom.objects.create(exam=exam, session=session, secret="s" * 64)
+    attempt = attempt_start(exam=exam, enrollment=cohort_learner, room=room, device_token="p", now=NOW)
+    room_pause(room=room, by=None)
+    after = NOW + timedelta(hours=1)
+
+    with pytest.raises(AttemptError) as refused:
+        attempt_answer_save(attempt=attempt, question_position=1, answer=None, device_token="p", now=after)
+    assert "暂停" in str(refused.value)  # not "time is up"
+    again = attempt_start(exam=exam, enrollment=cohort_learner, room=room, device_token="p", now=after)
+    assert again.pk == attempt.pk
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
