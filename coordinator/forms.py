@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -280,3 +283,155 @@ class PlacementForm(forms.ModelForm):
         if date and date > timezone.localdate():
             self.add_error("outcome_date", _("The date cannot be in the future."))
         return cleaned
+
+
+# --- exams -------------------------------------------------------------------------------------
+
+
+def _moment(day, time):
+    """A date and a time of the page's time zone as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class ExamWindowForm(forms.Form):
+    """When the class sits an exam: a date and a time for the opening and the closing (ISO
+    widgets, as the class session form)."""
+
+    opens_on = forms.DateField(label=_("Opening day"), widget=DateInput())
+    opens_time = forms.TimeField(label=_("Opening time"), widget=TimeInput())
+    closes_on = forms.DateField(label=_("Closing day"), widget=DateInput())
+    closes_time = forms.TimeField(label=_("Closing time"), widget=TimeInput())
+
+    def __init__(self, *args, window=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if window is not None:
+            opens, closes = timezone.localtime(window.opens_at), timezone.localtime(window.closes_at)
+            self.initial.update(
+                opens_on=opens.date(),
+                opens_time=opens.time(),
+                closes_on=closes.date(),
+                closes_time=closes.time(),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(cleaned.get(name) for name in ("opens_on", "opens_time", "closes_on", "closes_time")):
+            cleaned["opens_at"] = _moment(cleaned["opens_on"], cleaned["opens_time"])
+            cleaned["closes_at"] = _moment(cleaned["closes_on"], cleaned["closes_time"])
+            if cleaned["closes_at"] <= cleaned["opens_at"]:
+                self.add_error("closes_on", _("An exam closes after it opens."))
+        return cleaned
+
+
+class ExamExceptionForm(forms.Form):
+    """A learner's exception: extra time, extra attempts and/or a window of their own, always
+    with a reason. A window's day without a time starts (or ends) at midnight."""
+
+    extra_minutes = forms.IntegerField(label=_("Extra time (minutes)"), min_value=0, initial=0)
+    extra_attempts = forms.IntegerField(label=_("Extra attempts"), min_value=0, initial=0)
+    opens_on = forms.DateField(label=_("Opening day"), required=False, widget=DateInput())
+    opens_time = forms.TimeField(label=_("Opening time"), required=False, widget=TimeInput())
+    closes_on = forms.DateField(label=_("Closing day"), required=False, widget=DateInput())
+    closes_time = forms.TimeField(label=_("Closing time"), required=False, widget=TimeInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the exam's audit log, with your name."),
+    )
+
+    def __init__(self, *args, exception=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if exception is not None:
+            self.initial.update(
+                extra_minutes=exception.extra_minutes,
+                extra_attempts=exception.extra_attempts,
+                reason=exception.reason,
+            )
+            for prefix, moment in (("opens", exception.opens_at), ("closes", exception.closes_at)):
+                if moment:
+                    local = timezone.localtime(moment)
+                    self.initial.update({f"{prefix}_on": local.date(), f"{prefix}_time": local.time()})
+
+    def clean(self):
+        cleaned = super().clean()
+        for prefix in ("opens", "closes"):
+            day, time = cleaned.get(f"{prefix}_on"), cleaned.get(f"{prefix}_time")
+            if time and not day:
+                self.add_error(f"{prefix}_on", _("Give the day too."))
+            cleaned[f"{prefix}_at"] = _moment(day, time or datetime.time(0, 0)) if day else None
+        return cleaned
+
+    def grant(self) -> dict:
+        """The keyword arguments of exams.policy.exception_grant."""
+        data = self.cleaned_data
+        return {
+            "extra_minutes": data["extra_minutes"],
+            "extra_attempts": data["extra_attempts"],
+            "opens_at": data["opens_at"],
+            "closes_at": data["closes_at"],
+            "reason": data["reason"],
+        }
+
+
+class ExamRoomOpenForm(forms.Form):
+    exam = forms.ModelChoiceField(label=_("Exam"), queryset=None, empty_label=None, widget=forms.RadioSelect)
+
+    def __init__(self, *args, exams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exam"].queryset = exams
+
+
+class RoomPauseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
+
+
+class DeviceReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("For example: the phone's battery died. Kept in the exam's audit log."),
+    )
+
+
+class PaperScoreForm(forms.Form):
+    score = forms.IntegerField(label=_("Score"), min_value=0)
+    max_score = forms.IntegerField(label=_("Points possible"), min_value=1)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: where the paper sheet is kept."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        score, max_score = cleaned.get("score"), cleaned.get("max_score")
+        if score is not None and max_score and score > max_score:
+            self.add_error("score", _("The score cannot be more than the points possible."))
+        return cleaned
+
+
+class MarkForm(forms.Form):
+    """The marker's points for one short answer (0 to the question's points) and a comment."""
+
+    points = forms.IntegerField(label=_("Points"), min_value=0)
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, points: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["points"].validators.append(MaxValueValidator(points))
+        self.fields["points"].widget.attrs.update(min=0, max=points)
+
+
+class MarkChangeForm(forms.Form):
+    """A new mark for one question of a submitted attempt, with the reason for the change."""
+
+    position = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    points = forms.IntegerField(label=_("New points"), min_value=0)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300)

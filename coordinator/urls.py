@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import announcements, classes, cohorts, home, imports, placements, roster
+from .views import announcements, classes, cohorts, exams, home, imports, placements, roster
 
 app_name = "coordinator"
 
 cohort = "coordinator/cohorts/<int:pk>/"
+exam = f"{cohort}exams/<int:exam_pk>/"
+room = f"{cohort}exam-rooms/<int:room_pk>/"
 
 urlpatterns = [
     # The coordinator's workspace: every URL below starts with "coordinator/" and has an entry in
@@ -54,6 +56,26 @@ urlpatterns = [
     path(
         f"{cohort}placements/<int:enrollment_pk>/", placements.placement_record_view, name="placement_record"
     ),
+    path(f"{cohort}exams/", exams.cohort_exam_list, name="cohort_exam_list"),
+    path(f"{exam}window/", exams.exam_window, name="exam_window"),
+    path(f"{exam}marking/", exams.exam_marking, name="exam_marking"),
+    path(f"{exam}marking/<int:answer_pk>/", exams.exam_marking_answer, name="exam_marking_answer"),
+    path(f"{exam}gradebook/", exams.exam_gradebook, name="exam_gradebook"),
+    path(
+        f"{cohort}exams/<int:exam_pk>/gradebook.<str:fmt>",
+        exams.exam_gradebook_export,
+        name="exam_gradebook_export",
+    ),
+    path(f"{exam}attempts/<int:attempt_pk>/", exams.exam_attempt, name="exam_attempt"),
+    path(f"{exam}exceptions/<int:enrollment_pk>/", exams.exam_exception, name="exam_exception"),
+    path(f"{cohort}sessions/<int:session_pk>/exam-room/", exams.exam_room_open, name="exam_room_open"),
+    path(room, exams.exam_room, name="exam_room"),
+    path(f"{room}projector/", exams.exam_room_projector, name="exam_room_projector"),
+    path(f"{room}pause/", exams.exam_room_pause, name="exam_room_pause"),
+    path(f"{room}resume/", exams.exam_room_resume, name="exam_room_resume"),
+    path(f"{room}close/", exams.exam_room_close, name="exam_room_close"),
+    path(f"{room}attempts/<int:attempt_pk>/release/", exams.exam_room_release, name="exam_room_release"),
+    path(f"{room}paper/<int:enrollment_pk>/", exams.exam_room_paper, name="exam_room_paper"),
     path(
         "coordinator/counties/<str:code>/placements/", placements.county_placements, name="county_placements"
     ),

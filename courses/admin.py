@@ -311,6 +311,7 @@ class CourseAdmin(LiveContentAdminMixin, OrderedChildrenAdminMixin, admin.ModelA
                 ]
             },
         ),
+        (_("Completion"), {"fields": ["requires_final_exam", "certificate_shows_exam_band"]}),
         (_("Publishing"), {"fields": ["status", "published_at"]}),
     ]
     inlines = [ModuleInline, QuizInline, StatusChangeInline]

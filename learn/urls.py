@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exam_views, views
 
 app_name = "learn"
 
@@ -21,4 +21,13 @@ urlpatterns = [
         views.quiz_result,
         name="quiz_result",
     ),
+    path("exams/", exam_views.exam_list, name="exams"),
+    path("exams/room/", exam_views.exam_room, name="exam_room"),
+    path("exams/<int:pk>/", exam_views.exam_page, name="exam"),
+    path("exams/<int:pk>/start/", exam_views.exam_start, name="exam_start"),
+    path("attempts/<int:pk>/", exam_views.attempt_page, name="attempt"),
+    path("attempts/<int:pk>/save/", exam_views.attempt_save, name="attempt_save"),
+    path("attempts/<int:pk>/review/", exam_views.attempt_review, name="attempt_review"),
+    path("attempts/<int:pk>/submit/", exam_views.attempt_finish, name="attempt_submit"),
+    path("attempts/<int:pk>/result/", exam_views.attempt_result, name="attempt_result"),
 ]

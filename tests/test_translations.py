@@ -392,7 +392,65 @@ def _reset_key(scene: Scene) -> dict:
     return {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
 
 
+def _final_exam(scene: Scene):
+    from exams.models import Exam
+
+    return Exam.objects.get(course=scene.cohort.course, is_final=True)
+
+
+def _exam(scene: Scene) -> dict:
+    return {"pk": scene.cohort.pk, "exam_pk": _final_exam(scene).pk}
+
+
+def _room(scene: Scene) -> dict:
+    from exams.rooms import room_open
+
+    room = room_open(exam=_final_exam(scene), session=scene.session, by=scene.coordinator)
+    return {"pk": scene.cohort.pk, "room_pk": room.pk}
+
+
+def _demo_attempt(scene: Scene):
+    """The demo learner's submitted attempt at the final exam (seeded, awaiting marking)."""
+    from exams.models import ExamAttempt
+
+    return ExamAttempt.objects.filter(enrollment=scene.enrollment, submitted_at__isnull=False).latest("pk")
+
+
+def _open_attempt(scene: Scene) -> dict:
+    """An attempt in progress: the learner starts (or resumes) the final exam."""
+    from exams.attempts import attempt_start
+
+    return {"pk": attempt_start(exam=_final_exam(scene), enrollment=scene.enrollment).pk}
+
+
+def _first_bank(scene: Scene) -> dict:
+    from exams.models import QuestionBank
+
+    return {"pk": QuestionBank.objects.order_by("pk").first().pk}
+
+
 URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
+    "learn:exam": lambda scene: {"pk": _final_exam(scene).pk},
+    "learn:attempt": _open_attempt,
+    "learn:attempt_review": _open_attempt,
+    "learn:attempt_result": lambda scene: {"pk": _demo_attempt(scene).pk},
+    "coordinator:cohort_exam_list": _cohort,
+    "coordinator:exam_window": _exam,
+    "coordinator:exam_marking": _exam,
+    "coordinator:exam_gradebook": _exam,
+    "coordinator:exam_gradebook_export": lambda scene: {**_exam(scene), "fmt": "csv"},
+    "coordinator:exam_attempt": lambda scene: {**_exam(scene), "attempt_pk": _demo_attempt(scene).pk},
+    "coordinator:exam_exception": lambda scene: {**_exam(scene), "enrollment_pk": scene.enrollment.pk},
+    "coordinator:exam_room_open": lambda scene: {**_cohort(scene), "session_pk": scene.session.pk},
+    "coordinator:exam_room": _room,
+    "coordinator:exam_room_projector": _room,
+    "coordinator:exam_room_paper": lambda scene: {**_room(scene), "enrollment_pk": scene.completed.pk},
+    "exams:analysis": lambda scene: {"pk": _final_exam(scene).pk},
+    "exams:analysis_export": lambda scene: {"pk": _final_exam(scene).pk},
+    "exams:bank_analysis": _first_bank,
+    "exams:bank_analysis_export": _first_bank,
+    "exams:bank_upload": _first_bank,
+    "exams:bank_export": _first_bank,
     "catalogue:detail": _course,
     "catalogue:preview": _course,
     "learn:join_code": lambda scene: {"code": scene.cohort.join_code},
@@ -455,6 +513,12 @@ PAGES: dict[str, str | None] = {
     "learn:lesson": "learner",
     "learn:quiz": "learner",
     "learn:quiz_result": "learner",
+    "learn:exams": "learner",
+    "learn:exam": "learner",
+    "learn:exam_room": "learner",
+    "learn:attempt": "learner",
+    "learn:attempt_review": "learner",
+    "learn:attempt_result": "learner",
     "privacy:profile": "learner",
     "privacy:data_export": "learner",
     "privacy:delete": "learner",
@@ -488,6 +552,24 @@ PAGES: dict[str, str | None] = {
     "figures:export": "staff",
     "catalogue:preview": "staff",
     "exams:template": "staff",
+    "exams:exam_list": "staff",
+    "exams:analysis": "staff",
+    "exams:analysis_export": "staff",
+    "exams:bank_analysis": "staff",
+    "exams:bank_analysis_export": "staff",
+    "exams:bank_upload": "staff",
+    "exams:bank_export": "staff",
+    "coordinator:cohort_exam_list": "coordinator",
+    "coordinator:exam_window": "coordinator",
+    "coordinator:exam_marking": "coordinator",
+    "coordinator:exam_gradebook": "coordinator",
+    "coordinator:exam_gradebook_export": "coordinator",
+    "coordinator:exam_attempt": "coordinator",
+    "coordinator:exam_exception": "coordinator",
+    "coordinator:exam_room_open": "coordinator",
+    "coordinator:exam_room": "coordinator",
+    "coordinator:exam_room_projector": "coordinator",
+    "coordinator:exam_room_paper": "coordinator",
 }
 
 # Named URLs that are no page of their own.
@@ -508,11 +590,18 @@ NOT_PAGES = {
     "learn:enrol": "POST only",
     "learn:withdraw": "POST only",
     "learn:lesson_complete": "POST only",
+    "learn:exam_start": "POST only",
+    "learn:attempt_submit": "POST only",
+    "learn:attempt_save": "JSON for the paper's autosave (POST only)",
     "figures:refresh": "POST only",
     "exams:import_commit": "POST only",
-    "exams:bank_upload": "needs a question bank; the demo has none yet (tests/exams checks it in Chinese)",
-    "exams:import_report": "needs a question bank; the demo has none yet (tests/exams checks it in Chinese)",
-    "exams:bank_export": "an XLSX download of a bank (the demo data has none yet): tests/exams",
+    "exams:import_report": "needs an uploaded spreadsheet (tests/exams checks it in Chinese)",
+    "exams:results_release": "POST only",
+    "coordinator:exam_marking_answer": "POST only",
+    "coordinator:exam_room_pause": "POST only",
+    "coordinator:exam_room_resume": "POST only",
+    "coordinator:exam_room_close": "POST only",
+    "coordinator:exam_room_release": "POST only (needs an attempt on a phone in a room): tests/coordinator",
 }
 
 
@@ -581,6 +670,11 @@ FORMS: list[tuple[str, str | None, dict]] = [
     ("coordinator:roster_bulk", "coordinator", {}),
     ("coordinator:announcement_list", "coordinator", {"title": "", "body": ""}),
     ("coordinator:placement_record", "coordinator", {"outcome": "", "outcome_date": "yesterday"}),
+    ("learn:exam_room", "learner", {"code": "12"}),
+    ("coordinator:exam_window", "coordinator", {"opens_on": "tomorrow", "closes_on": "2020-01-01"}),
+    ("coordinator:exam_exception", "coordinator", {"extra_minutes": "-1", "reason": ""}),
+    ("coordinator:exam_room_paper", "coordinator", {"score": "12", "max_score": "10"}),
+    ("exams:bank_upload", "staff", {}),
 ]
 
 

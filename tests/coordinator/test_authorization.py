@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from coordinator.imports import import_job_check, import_job_start
 from enrollment.models import Enrollment
+from exams.rooms import room_open
 from tests import factories
 from tests.coordinator.conftest import enrol, upload
+from tests.coordinator.test_exam_rooms import make_exam, sit
 
 # name → (method, kwargs needed, status for the county's coordinator and for staff)
 MATRIX = {
@@ -49,6 +51,22 @@ MATRIX = {
     "placement_record": ("get", ["pk", "completed_pk"], 200),
     "county_placements": ("get", ["code"], 200),
     "county_placements_export": ("get", ["code", "fmt"], 200),
+    "cohort_exam_list": ("get", ["pk"], 200),
+    "exam_window": ("get", ["pk", "exam_pk"], 200),
+    "exam_marking": ("get", ["pk", "exam_pk"], 200),
+    "exam_marking_answer": ("post", ["pk", "exam_pk", "answer_pk"], 200),  # no points: the form again
+    "exam_gradebook": ("get", ["pk", "exam_pk"], 200),
+    "exam_gradebook_export": ("get", ["pk", "exam_pk", "fmt"], 200),
+    "exam_attempt": ("get", ["pk", "exam_pk", "attempt_pk"], 200),
+    "exam_exception": ("get", ["pk", "exam_pk", "enrollment_pk"], 200),
+    "exam_room_open": ("get", ["pk", "session_pk"], 200),
+    "exam_room": ("get", ["pk", "room_pk"], 200),
+    "exam_room_projector": ("get", ["pk", "room_pk"], 200),
+    "exam_room_pause": ("post", ["pk", "room_pk"], 302),
+    "exam_room_resume": ("post", ["pk", "room_pk"], 302),
+    "exam_room_close": ("post", ["pk", "room_pk"], 302),
+    "exam_room_release": ("get", ["pk", "room_pk", "attempt_pk"], 200),
+    "exam_room_paper": ("get", ["pk", "room_pk", "enrollment_pk"], 200),
 }
 
 
@@ -79,7 +97,15 @@ def objects(cohort, coordinator):
         site_url="http://testserver/",
     )
     import_job_check(job_id=job.pk)
+    exam = make_exam(cohort.course)
+    room = room_open(exam=exam, session=session, by=coordinator)
+    sitting = sit(exam, active, submit=False, room=room, token="phone")  # in the room, in progress
+    marked_later = sit(exam, completed)
     return {
+        "exam_pk": exam.pk,
+        "room_pk": room.pk,
+        "attempt_pk": sitting.pk,
+        "answer_pk": marked_later.paper.get(question__kind="short_answer").pk,
         "pk": cohort.pk,
         "applied_pk": applied.pk,
         "enrollment_pk": active.pk,
@@ -96,7 +122,8 @@ def url_for(name: str, objects: dict) -> str:
     kwargs = {}
     for key in needed:
         # The enrolment URLs all take enrollment_pk; the matrix picks which enrolment fits.
-        target = "enrollment_pk" if key.endswith("_pk") and key not in ("session_pk", "job_pk") else key
+        own = ("session_pk", "job_pk", "exam_pk", "room_pk", "attempt_pk", "answer_pk")
+        target = "enrollment_pk" if key.endswith("_pk") and key not in own else key
         kwargs[target] = objects[key]
     return reverse(f"coordinator:{name}", kwargs=kwargs)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 
 import pytest
@@ -9,6 +10,11 @@ from django.core.management import CommandError, call_command
 from courses.demo import demo_documents
 from courses.models import Course, Lesson, Module, Question, Quiz
 from courses.portability import course_export, course_import
+from exams import portability
+from exams.models import BankQuestion, BlueprintRule, Exam, KnowledgePoint, QuestionBank
+from exams.papers import blueprint_problems
+from exams.portability import course_exams_export
+from exams.services import bank_question_create
 from tests import factories
 
 
@@ -16,6 +22,11 @@ def _without_slug(document: dict) -> dict:
     document = copy.deepcopy(document)
     del document["course"]["slug"]
     return document
+
+
+def _export(course: Course) -> dict:
+    """The document export_course writes: the course, its question banks and its exams."""
+    return {**course_export(course=course), **course_exams_export(course=course)}
 
 
 @pytest.fixture
@@ -52,7 +63,8 @@ def test_export_then_import_gives_an_identical_draft(course, tmp_path):
     imported = Course.objects.exclude(pk=course.pk).get()
     assert imported.status == Course.Status.DRAFT
     assert imported.slug == f"{course.slug}-2"
-    assert _without_slug(course_export(course=imported)) == _without_slug(exported)
+    assert _without_slug(_export(imported)) == _without_slug(exported)
+    assert exported["question_banks"] == [] and exported["exams"] == []
     assert imported.modules.count() == 2
     assert Quiz.objects.filter(course=imported, module__isnull=True).count() == 1
     assert all(lesson.body_html for lesson in Lesson.objects.filter(module__course=imported) if lesson.body)
@@ -165,3 +177,225 @@ def test_import_of_a_missing_file_or_export_of_an_unknown_slug_fails_clearly(db,
         call_command("import_course", str(tmp_path / "nope.json"))
     with pytest.raises(CommandError, match="No course with slug"):
         call_command("export_course", "nope")
+
+
+# --- question banks and exams travel with the course -----------------------------------------------
+
+Kind = BankQuestion.Kind
+
+
+def _bank_of_every_kind(bank: QuestionBank) -> QuestionBank:
+    """Two questions of every kind, with knowledge points, explanations and a rubric."""
+    for number in range(2):
+        bank_question_create(
+            bank=bank,
+            kind=Kind.SINGLE,
+            text=f"商品主图的推荐尺寸是？{number}",
+            difficulty=1,
+            knowledge_points=["商品上架"],
+            explanation="平台推荐800×800",
+            choices=[("800×800", True), ("100×100", False), ("300×200", False)],
+        )
+        bank_question_create(
+            bank=bank,
+            kind=Kind.MULTIPLE,
+            text=f"哪些属于客服礼貌用语？{number}",
+            difficulty=3,
+            knowledge_points=["客服", "沟通"],
+            choices=[("您好", True), ("请稍等", True), ("不知道", False)],
+        )
+        bank_question_create(
+            bank=bank,
+            kind=Kind.TRUE_FALSE,
+            text=f"包邮商品不能设置运费模板。{number}",
+            difficulty=2,
+            knowledge_points=["商品上架"],
+            choices=[("对", False), ("错", True)],
+        )
+        bank_question_create(
+            bank=bank,
+            kind=Kind.FILL_IN,
+            text=f"电商的英文缩写是____。{number}",
+            difficulty=1,
+            accepted_answers=["EC", "E-commerce"],
+        )
+        bank_question_create(
+            bank=bank,
+            kind=Kind.SHORT_ANSWER,
+            text=f"简述直播带货的三个要点。{number}",
+            difficulty=3,
+            knowledge_points=["直播"],
+            rubric="讲清卖点、互动、促单各得2分",
+        )
+    return bank
+
+
+@pytest.fixture
+def course_with_exams(course):
+    """``course`` with a bank of its own, an exam drawing from it (one rule by knowledge point)
+    and from a bank of its track, and a second exam without rules."""
+    own = _bank_of_every_kind(QuestionBank.objects.create(title="农村电商 题库", course=course))
+    shared = _bank_of_every_kind(QuestionBank.objects.create(title="电商方向 公共题库", track=course.track))
+    QuestionBank.objects.create(title="别的方向的题库", track=factories.TrackFactory())  # not exported
+    final = Exam.objects.create(
+        title="结业考试",
+        course=course,
+        pass_mark_percent=70,
+        time_limit_minutes=25,
+        max_attempts=3,
+        cool_off_minutes=10,
+        score_policy=Exam.ScorePolicy.LAST,
+        release=Exam.Release.MANUAL,
+        is_final=True,
+        status=Exam.Status.PUBLISHED,
+    )
+    rules = [
+        (own, Kind.SINGLE, 1, 2, KnowledgePoint.objects.get(bank=own, name="商品上架"), 2, 2),
+        (own, Kind.SHORT_ANSWER, 1, 3, None, 1, 6),
+        (shared, Kind.MULTIPLE, 3, 3, KnowledgePoint.objects.get(bank=shared, name="客服"), 1, 4),
+    ]
+    for order, (bank, kind, low, high, point, count, points) in enumerate(rules):
+        BlueprintRule.objects.create(
+            exam=final,
+            order=order,
+            bank=bank,
+            kind=kind,
+            difficulty_min=low,
+            difficulty_max=high,
+            knowledge_point=point,
+            count=count,
+            points=points,
+        )
+    Exam.objects.create(title="模拟考试", course=course)
+    return course
+
+
+def test_banks_and_exams_round_trip_through_the_commands(course_with_exams, tmp_path):
+    course = course_with_exams
+    path = tmp_path / "course.json"
+    out = io.StringIO()
+    call_command("export_course", course.slug, output=str(path), stdout=out)
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    assert "2 question banks (20 questions), 2 exams" in out.getvalue()
+    assert [bank["title"] for bank in exported["question_banks"]] == ["农村电商 题库", "电商方向 公共题库"]
+    assert [exam["title"] for exam in exported["exams"]] == ["模拟考试", "结业考试"]
+    final = exported["exams"][1]
+    assert final["rules"][0] == {
+        "bank": 0,
+        "kind": "single",
+        "difficulty_min": 1,
+        "difficulty_max": 2,
+        "knowledge_point": "商品上架",
+        "count": 2,
+        "points": 2,
+    }
+    assert final["rules"][2]["bank"] == 1 and final["rules"][2]["knowledge_point"] == "客服"
+
+    call_command("import_course", str(path), stdout=io.StringIO())
+
+    imported = Course.objects.exclude(pk=course.pk).get()
+    assert _without_slug(_export(imported)) == _without_slug(exported)
+    # Every bank is now the imported course's own; the exams are drafts that can be published.
+    assert set(QuestionBank.objects.filter(course=imported).values_list("title", flat=True)) == {
+        "农村电商 题库",
+        "电商方向 公共题库",
+    }
+    copy_of_final = Exam.objects.get(course=imported, title="结业考试")
+    assert copy_of_final.status == Exam.Status.DRAFT and copy_of_final.is_final
+    assert {rule.bank.course_id for rule in copy_of_final.rules.select_related("bank")} == {imported.pk}
+    assert {
+        rule.knowledge_point.bank_id for rule in copy_of_final.rules.exclude(knowledge_point=None)
+    } == set(copy_of_final.rules.exclude(knowledge_point=None).values_list("bank_id", flat=True))
+    assert blueprint_problems(copy_of_final) == []
+    assert BankQuestion.objects.filter(bank__course=imported).count() == 20
+
+
+def test_a_file_without_question_banks_still_imports(course, tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(course_export(course=course), ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_course", str(path), stdout=out)
+    imported = Course.objects.exclude(pk=course.pk).get()
+    assert imported.modules.count() == 2
+    assert "0 question banks, 0 exams" in out.getvalue()
+    assert not QuestionBank.objects.exists() and not Exam.objects.exists()
+
+
+BAD_EXAM_DOCUMENTS = {
+    "single choice with two right options": (
+        lambda d: d["question_banks"][0]["questions"][0]["choices"][1].__setitem__(1, True),
+        "question_banks[0].questions[0]: ",
+    ),
+    "question of an unknown kind": (
+        lambda d: d["question_banks"][1]["questions"][3].update(kind="essay"),
+        "question_banks[1].questions[3].kind: must be one of",
+    ),
+    "not a bank": (
+        lambda d: d["question_banks"][1].update(format="something.else"),
+        "question_banks[1]: must be a question bank document",
+    ),
+    "rule of a missing bank": (
+        lambda d: d["exams"][1]["rules"][0].update(bank=5),
+        "exams[1].rules[0].bank: must be the index of a bank",
+    ),
+    "rule of an unknown knowledge point": (
+        lambda d: d["exams"][1]["rules"][0].update(knowledge_point="直播运营"),
+        "exams[1].rules[0].knowledge_point: no question of bank 0 has the knowledge point '直播运营'",
+    ),
+    "two final exams": (lambda d: d["exams"][0].update(is_final=True), "exams: only one exam"),
+    "pass mark above 100": (
+        lambda d: d["exams"][0].update(pass_mark_percent=150),
+        "exams[0].pass_mark_percent: must be between 0 and 100",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BAD_EXAM_DOCUMENTS)
+def test_a_file_with_a_bad_bank_or_exam_imports_nothing_at_all(course_with_exams, tmp_path, name):
+    change, message = BAD_EXAM_DOCUMENTS[name]
+    document = _export(course_with_exams)
+    change(document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    counts = (
+        Course.objects.count(),
+        QuestionBank.objects.count(),
+        BankQuestion.objects.count(),
+        Exam.objects.count(),
+    )
+
+    with pytest.raises(CommandError, match="nothing was imported") as error:
+        call_command("import_course", str(path))
+
+    assert message in str(error.value)
+    assert counts == (
+        Course.objects.count(),
+        QuestionBank.objects.count(),
+        BankQuestion.objects.count(),
+        Exam.objects.count(),
+    )
+
+
+def test_a_bank_failing_while_written_rolls_the_whole_course_back(course_with_exams, tmp_path, monkeypatch):
+    # The check finds nothing, but the second bank fails while it is written (the bank changed
+    # its rules under the file): the course and the first bank, written already, are undone.
+    document = _export(course_with_exams)
+    path = tmp_path / "course.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    real_import = portability.bank_import
+    calls = []
+
+    def failing_second(bank, **kwargs):
+        calls.append(bank["title"])
+        if len(calls) == 2:
+            raise portability.QuestionError(["single_one_right"])
+        return real_import(bank, **kwargs)
+
+    monkeypatch.setattr(portability, "bank_import", failing_second)
+    counts = (Course.objects.count(), QuestionBank.objects.count(), Exam.objects.count())
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_course", str(path))
+
+    assert len(calls) == 2
+    assert counts == (Course.objects.count(), QuestionBank.objects.count(), Exam.objects.count())

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -21,6 +21,12 @@ from counties.models import (
 from counties.services import learner_profile_save
 from courses.demo import seed_demo_courses
 from courses.models import Course
+from enrollment.models import Enrollment
+from enrollment.services import cohort_join
+from exams.attempts import AttemptError
+from exams.demo import demo_attempt_sit, seed_demo_exams
+from exams.models import Exam, ExamWindow
+from exams.policy import exam_window_set
 
 DEMO_PASSWORD = "TalentDemo-2026"  # noqa: S105 - published on purpose, DEBUG only
 
@@ -41,7 +47,10 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo counties and a demo learner, coordinator (桐庐县) and staff account. Idempotent."
+    help = (
+        "Create demo counties, a demo learner, coordinator (桐庐县) and staff account, the demo courses "
+        "and their final exams, and a class that sits one today. Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -87,15 +96,29 @@ class Command(BaseCommand):
                 CoordinatorAssignment.objects.get_or_create(coordinator=user, county=tonglu)
 
         seed_demo_courses(stdout=self.stdout)
-        cohort = self._seed_cohort(
-            county=tonglu, coordinator=User.objects.get(email="coordinator@example.com")
-        )
+        finals = seed_demo_exams(stdout=self.stdout)
+        coordinator = User.objects.get(email="coordinator@example.com")
+        cohort = self._seed_cohort(county=tonglu, coordinator=coordinator)
+        exam = finals.get(cohort.course.slug)
+        session = None
+        if exam is not None:
+            session = self._seed_exam_day(
+                cohort=cohort,
+                coordinator=coordinator,
+                learner=User.objects.get(email="learner@example.com"),
+                exam=exam,
+            )
 
         self.stdout.write(f"Counties: {', '.join(name for _c, name, *_rest in DEMO_COUNTIES)}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role in DEMO_USERS:
             self.stdout.write(f"  {role:<12} {email}")
         self.stdout.write(f"Demo cohort in 桐庐县: {cohort.name}, join code {cohort.join_code}")
+        if session is not None:
+            self.stdout.write(
+                f"Its final exam ({exam.title}) is open; the coordinator can open an exam room in the "
+                f"class of {session.date:%Y-%m-%d} ({session.topic})."
+            )
 
     def _seed_cohort(self, *, county: County, coordinator: User) -> Cohort:
         """An open blended class of the rural e-commerce course (dates set when first created)."""
@@ -136,3 +159,38 @@ class Command(BaseCommand):
                 "emailed_at": timezone.now(),
             },
         )
+
+    def _seed_exam_day(self, *, cohort: Cohort, coordinator: User, learner: User, exam: Exam) -> ClassSession:
+        """The cohort sits its final exam: a window set by its coordinator (from yesterday to the
+        end of the class), a class session today in which the coordinator can open an exam room,
+        and the demo learner in the class with a first attempt made yesterday, its short answer
+        awaiting marking. Each is made once."""
+        today = timezone.localdate()
+        if not ExamWindow.objects.filter(exam=exam, cohort=cohort).exists():
+            exam_window_set(
+                exam=exam,
+                cohort=cohort,
+                opens_at=timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min)),
+                closes_at=timezone.make_aware(
+                    datetime.combine(max(cohort.end_date, today + timedelta(days=7)), time(23, 59))
+                ),
+                by=coordinator,
+            )
+        session, _created = ClassSession.objects.get_or_create(
+            cohort=cohort,
+            topic="结业考试（考场模式）",
+            defaults={
+                "date": today,
+                "start_time": time(9, 0),
+                "end_time": time(10, 0),
+                "place": "桐庐县职业技术学校 电商实训室",
+            },
+        )
+        enrollment = Enrollment.objects.filter(learner=learner, course=cohort.course).first()
+        if enrollment is None:
+            enrollment = cohort_join(learner=learner, cohort=cohort)
+        try:
+            demo_attempt_sit(exam=exam, enrollment=enrollment, started_at=timezone.now() - timedelta(days=1))
+        except AttemptError as error:  # the window of an older demo has closed
+            self.stdout.write(f"No demo attempt at {exam.title}: {error}")
+        return session
