@@ -167,6 +167,7 @@ def attempt_start(
             deadline=rules.deadline_for(now),
             room=room,
             device_token=device_token if room is not None else "",
+            earlier_attempts=len(used),  # the enrolment is locked here: the draw need not
         )
         _log(attempt.pk, AttemptEvent.Kind.START, device=device, now=now)
         if room is not None:

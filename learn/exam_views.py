@@ -290,8 +290,13 @@ def exam_start(request, pk: int):
     """Start an attempt, or continue the one in progress; the reason when neither is possible."""
     exam, enrollment = _exam_for(request, pk)
     try:
+        # Online, the phone is not bound (a room's attempt is): read the token, never create it,
+        # so that a start does not write the session.
         attempt = attempt_start(
-            exam=exam, enrollment=enrollment, device=_device(request), device_token=_device_token(request)
+            exam=exam,
+            enrollment=enrollment,
+            device=_device(request),
+            device_token=request.session.get("exam_device", ""),
         )
     except PaperError as error:
         _errors(request, error)
@@ -472,7 +477,7 @@ def attempt_page(request, pk: int):
                 attempt=attempt,
                 answers=sent,
                 now=now,
-                device_token=_device_token(request),
+                device_token=request.session.get("exam_device", ""),
                 device=_device(request),
             )
         except AttemptError as error:

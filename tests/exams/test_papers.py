@@ -307,3 +307,29 @@ def test_rules_crossing_each_other_are_all_filled_whatever_the_first_picks(cours
             exam=exam, enrollment=factories.EnrollmentFactory(course=exam.course), rng=random.Random(seed)
         )
         assert sorted(drawn(attempt)) == sorted([first.pk, second.pk, third.pk])
+
+
+def test_a_question_of_two_knowledge_points_serves_a_rule_on_either_and_more_rules_cost_no_query(
+    course_bank, exam
+):
+    listing = KnowledgePoint.objects.create(bank=course_bank, name="商品上架")
+    service = KnowledgePoint.objects.create(bank=course_bank, name="客服")
+    both = add_questions(course_bank, 2, difficulty=2, point=listing)
+    service.questions.add(*both)  # tagged with both
+    add_questions(course_bank, 3, difficulty=2)  # no knowledge point
+    add_rule(exam, course_bank, point=listing, count=1)
+    add_rule(exam, course_bank, point=service, count=1)
+    publish(exam)
+
+    def start():
+        enrollment = factories.EnrollmentFactory(course=exam.course)
+        with CaptureQueriesContext(connection) as draw:
+            attempt = paper_draw(exam=exam, enrollment=enrollment, rng=random.Random(5))
+        return attempt, len(draw.captured_queries)
+
+    attempt, two_rules = start()
+    drawn = set(attempt.paper.values_list("question_id", flat=True))
+    assert drawn == {question.pk for question in both}  # one for each rule, never the same twice
+
+    add_rule(exam, course_bank, count=3)  # the untagged ones too
+    assert start()[1] == two_rules
