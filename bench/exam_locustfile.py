@@ -17,19 +17,16 @@ import itertools
 import json
 import os
 import random
-import re
-from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
-from urllib.parse import urlencode
 
 import gevent
 from exam_rush import BASELINE, BASELINE_NAME, LearnerLog, sit_exam
 from locust import constant, constant_pacing, events, task
-from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
+from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
-from locust.stats import StatsEntry, StatsError
-from workload_flows import Abort, Page, judge, local_path
+from locust_common import CookieBrowser, write_final_stats
+from workload_flows import Abort
 
 CONFIG = json.loads(Path(os.environ["BENCH_EXAM_CONFIG"]).read_text(encoding="utf-8"))
 SESSION_COOKIE = CONFIG["session_cookie"]
@@ -51,92 +48,7 @@ def write_results(**_kwargs) -> None:
         Path(CONFIG["answers"]).write_text(
             json.dumps([record.as_json() for record in LOGS]), encoding="utf-8"
         )
-    if not (path := os.environ.get("BENCH_EXAM_STATS")) or not ENVIRONMENT or ENVIRONMENT[0].runner is None:
-        return
-    runner = ENVIRONMENT[0].runner
-
-    def entry(stats: StatsEntry) -> dict:
-        return {
-            "name": stats.name,
-            "requests": stats.num_requests,
-            "failures": stats.num_failures,
-            "rps": stats.total_rps,
-            **{f"p{round(q * 100)}": stats.get_response_time_percentile(q) for q in (0.5, 0.95, 0.99)},
-            "max": stats.max_response_time or 0,
-        }
-
-    result = {
-        "entries": [entry(stats) for stats in runner.stats.entries.values() if stats.num_requests],
-        "total": entry(runner.stats.total),
-        "errors": [
-            [error.name, StatsError.parse_error(error.error), error.occurrences]
-            for error in runner.stats.errors.values()
-        ],
-        "exceptions": [[item["msg"], item["count"]] for item in runner.exceptions.values()],
-    }
-    Path(path).write_text(json.dumps(result), encoding="utf-8")
-
-
-class CookieBrowser:
-    """One learner's browser: their cookies over the locust user's HTTP client, which times and
-    records every request (as in bench/locustfile.py)."""
-
-    def __init__(self, client: FastHttpSession, cookies: dict[str, str], environment: Environment) -> None:
-        self.client = client
-        self.cookies = cookies
-        self.environment = environment
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        name: str,
-        data: Sequence[tuple[str, str]] | None = None,
-        expect: tuple[int, ...] = (200,),
-        contains: str = "",
-        goes_to: re.Pattern[str] | None = None,
-        throttled: str = "",
-    ) -> Page:
-        headers = {"Cookie": "; ".join(f"{key}={value}" for key, value in self.cookies.items())}
-        body = None
-        if data is not None:
-            body = urlencode(list(data))
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        with self.client.request(
-            method, path, name=name, data=body, headers=headers, allow_redirects=False, catch_response=True
-        ) as response:
-            if response.headers is not None:
-                self._keep_cookies(response.headers.get_all("set-cookie") or [])
-            page = Page(
-                response.status_code,
-                local_path(response.headers.get("location", "") if response.headers is not None else ""),
-                (response.text or "") if response.status_code else "",
-            )
-            rename, error = judge(page, expect, contains, goes_to, throttled)
-            if rename:
-                response.request_meta["name"] = rename
-            if error:
-                response.failure(error)
-                raise Abort(error)
-            response.success()
-            return page
-
-    def span(self, name: str, milliseconds: float) -> None:
-        """A time that spans several requests (start → paper shown), as a row of its own."""
-        self.environment.events.request.fire(
-            request_type="SPAN", name=name, response_time=milliseconds, response_length=0, exception=None,
-            context={},
-        )  # fmt: skip
-
-    def _keep_cookies(self, headers: list[str]) -> None:
-        for header in headers:
-            pair, _, attributes = header.partition(";")
-            key, _, value = pair.strip().partition("=")
-            if not value or "max-age=0" in attributes.lower():
-                self.cookies.pop(key, None)
-            else:
-                self.cookies[key] = value
+    write_final_stats(ENVIRONMENT[0] if ENVIRONMENT else None, os.environ.get("BENCH_EXAM_STATS"))
 
 
 class PortalUser(FastHttpUser):

@@ -15,25 +15,19 @@ import itertools
 import json
 import os
 import random
-import re
-from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
-from urllib.parse import urlencode
 
 import gevent
 from locust import constant, events, task
-from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
+from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
-from locust.stats import StatsEntry, StatsError
+from locust_common import CookieBrowser, write_final_stats
 from workload_flows import (
     Abort,
-    Page,
     baseline_loop,
     coordinator_loop,
-    judge,
     learner_loop,
-    local_path,
     sign_in,
     sign_up,
     staff_loop,
@@ -54,88 +48,8 @@ def remember(environment: Environment, **_kwargs) -> None:
 
 @events.quit.add_listener
 def write_stats(**_kwargs) -> None:
-    """The final figures, as JSON at BENCH_WORKLOAD_STATS: locust's CSV files are rewritten once
-    a second and miss the last moments of a run."""
-    if not (path := os.environ.get("BENCH_WORKLOAD_STATS")) or not ENVIRONMENT:
-        return
-    runner = ENVIRONMENT[0].runner
-    if runner is None:
-        return
-
-    def entry(stats: StatsEntry) -> dict:
-        return {
-            "name": stats.name,
-            "requests": stats.num_requests,
-            "failures": stats.num_failures,
-            "rps": stats.total_rps,
-            **{f"p{round(q * 100)}": stats.get_response_time_percentile(q) for q in (0.5, 0.95, 0.99)},
-            "max": stats.max_response_time or 0,
-        }
-
-    result = {
-        "entries": [entry(stats) for stats in runner.stats.entries.values() if stats.num_requests],
-        "total": entry(runner.stats.total),
-        "errors": [
-            [error.name, StatsError.parse_error(error.error), error.occurrences]
-            for error in runner.stats.errors.values()
-        ],
-        "exceptions": [[item["msg"], item["count"]] for item in runner.exceptions.values()],
-    }
-    Path(path).write_text(json.dumps(result), encoding="utf-8")
-
-
-class CookieBrowser:
-    """One person's browser: their cookies (kept by hand, so a locust user can be a different
-    learner each loop) over the locust user's HTTP client, which times and records requests."""
-
-    def __init__(self, client: FastHttpSession, cookies: dict[str, str]) -> None:
-        self.client = client
-        self.cookies = cookies
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        name: str,
-        data: Sequence[tuple[str, str]] | None = None,
-        expect: tuple[int, ...] = (200,),
-        contains: str = "",
-        goes_to: re.Pattern[str] | None = None,
-        throttled: str = "",
-    ) -> Page:
-        headers = {"Cookie": "; ".join(f"{key}={value}" for key, value in self.cookies.items())}
-        body = None
-        if data is not None:
-            body = urlencode(list(data))
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        with self.client.request(
-            method, path, name=name, data=body, headers=headers, allow_redirects=False, catch_response=True
-        ) as response:
-            if response.headers is not None:
-                self._keep_cookies(response.headers.get_all("set-cookie") or [])
-            page = Page(
-                response.status_code,
-                local_path(response.headers.get("location", "") if response.headers is not None else ""),
-                (response.text or "") if response.status_code else "",
-            )
-            rename, error = judge(page, expect, contains, goes_to, throttled)
-            if rename:
-                response.request_meta["name"] = rename
-            if error:
-                response.failure(error)
-                raise Abort(error)
-            response.success()
-            return page
-
-    def _keep_cookies(self, headers: list[str]) -> None:
-        for header in headers:
-            pair, _, attributes = header.partition(";")
-            key, _, value = pair.strip().partition("=")
-            if not value or "max-age=0" in attributes.lower():
-                self.cookies.pop(key, None)
-            else:
-                self.cookies[key] = value
+    """The final figures, as JSON at BENCH_WORKLOAD_STATS."""
+    write_final_stats(ENVIRONMENT[0] if ENVIRONMENT else None, os.environ.get("BENCH_WORKLOAD_STATS"))
 
 
 class PortalUser(FastHttpUser):
