@@ -13,7 +13,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +41,7 @@ from .policy import (
     exam_window_clear,
     exam_window_set,
     exception_grant,
+    exception_revoke,
     results_release,
 )
 from .services import QUESTION_ERRORS, question_problems
@@ -390,15 +390,7 @@ class ExamExceptionAdmin(admin.ModelAdmin):
         obj.pk, obj.granted_by, obj.granted_at = exception.pk, exception.granted_by, exception.granted_at
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            ExamAuditEntry.objects.create(
-                exam_id=obj.exam_id,
-                enrollment_id=obj.enrollment_id,
-                actor=request.user,
-                action="exception_revoked",
-                detail={"extra_minutes": obj.extra_minutes, "extra_attempts": obj.extra_attempts},
-            )
-            obj.delete()
+        exception_revoke(exception=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for exception in queryset:

@@ -153,15 +153,17 @@ def answer_mark_change(
         row.marked_by = by
         row.marked_at = now
         row.save(update_fields=["points_awarded", "marked_by", "marked_at"])
-        ExamAuditEntry.objects.create(
+        ExamAuditEntry.objects.record(
             exam_id=row.attempt.exam_id,
             attempt_id=row.attempt_id,
             enrollment_id=row.attempt.enrollment_id,
             actor=by,
             action="mark_changed",
-            reason=reason[:300],
-            detail={"position": row.position, "old": old, "new": points},
+            reason=reason,
             at=now,
+            position=row.position,
+            old=old,
+            new=points,
         )
         attempt_result_refresh(attempt_id=row.attempt_id)
     return row

@@ -688,10 +688,29 @@ class AttemptEvent(models.Model):
         return f"{self.attempt} {self.kind}"
 
 
+class ExamAuditEntryManager(models.Manager):
+    def record(self, *, exam_id: int, actor, action: str, reason: str = "", **fields) -> ExamAuditEntry:
+        """Write one entry: ``fields`` are the entry's own (``attempt_id``, ``enrollment_id``,
+        ``at``) or go into ``detail`` (dates as ISO text); the reason on one line, cut to fit."""
+        own = {name: fields.pop(name) for name in ("attempt_id", "enrollment_id", "at") if name in fields}
+        return self.create(
+            exam_id=exam_id,
+            actor=actor,
+            action=action,
+            reason=" ".join((reason or "").split())[:300],
+            detail={
+                key: (value.isoformat() if isinstance(value, datetime) else value)
+                for key, value in fields.items()
+            },
+            **own,
+        )
+
+
 class ExamAuditEntry(models.Model):
     """A staff action on an exam that changes what a learner may do or what they scored: an
     exception granted, a cohort window set, a mark or a score changed by hand, a paper score
-    entered, a room paused, results released. Who, when, what and why."""
+    entered, a room paused, results released. Who, when, what and why. Written with
+    ``ExamAuditEntry.objects.record``."""
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="audit", verbose_name=_("exam"))
     attempt = models.ForeignKey(
@@ -722,6 +741,8 @@ class ExamAuditEntry(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = ExamAuditEntryManager()
 
     class Meta:
         ordering = ["-at", "-pk"]

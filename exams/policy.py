@@ -130,20 +130,12 @@ def attempt_percent(attempt: ExamAttempt) -> int | None:
 
 
 def _audit(*, exam: Exam, actor: User | None, action: str, reason: str = "", **detail) -> ExamAuditEntry:
-    enrollment = detail.pop("enrollment", None)
-    attempt = detail.pop("attempt", None)
-    return ExamAuditEntry.objects.create(
-        exam=exam,
-        enrollment=enrollment,
-        attempt=attempt,
-        actor=actor,
-        action=action,
-        reason=reason[:300],
-        detail={
-            key: (value.isoformat() if isinstance(value, datetime) else value)
-            for key, value in detail.items()
-        },
-    )
+    enrollment, attempt = detail.pop("enrollment", None), detail.pop("attempt", None)
+    if enrollment is not None:
+        detail["enrollment_id"] = enrollment.pk
+    if attempt is not None:
+        detail["attempt_id"] = attempt.pk
+    return ExamAuditEntry.objects.record(exam_id=exam.pk, actor=actor, action=action, reason=reason, **detail)
 
 
 def exam_window_set(
@@ -253,3 +245,18 @@ def results_release(*, exam: Exam, by: User | None) -> Exam:
             locked.save(update_fields=["results_released_at"])
             _audit(exam=locked, actor=by, action="results_released")
     return locked
+
+
+def exception_revoke(*, exception: ExamException, by: User | None) -> None:
+    """Remove the learner's exception (the exam's or the cohort's rules apply again to attempts
+    started from now on), with an audit entry of what it granted."""
+    with transaction.atomic():
+        _audit(
+            exam=exception.exam,
+            actor=by,
+            action="exception_revoked",
+            enrollment=exception.enrollment,
+            extra_minutes=exception.extra_minutes,
+            extra_attempts=exception.extra_attempts,
+        )
+        exception.delete()

@@ -97,8 +97,8 @@ def room_open(*, exam: Exam, session: ClassSession, by: User | None) -> ExamRoom
             room = ExamRoom.objects.create(
                 exam=exam, session=session, secret=secrets.token_hex(32), opened_by=by
             )
-            ExamAuditEntry.objects.create(
-                exam=exam, actor=by, action="room_opened", detail={"room": room.pk, "session": session.pk}
+            ExamAuditEntry.objects.record(
+                exam_id=exam.pk, actor=by, action="room_opened", room=room.pk, session=session.pk
             )
     except IntegrityError:  # opened at the same moment by another request
         return ExamRoom.objects.get(exam=exam, session=session, closed_at__isnull=True)
@@ -113,12 +113,8 @@ def room_pause(*, room: ExamRoom, by: User | None, reason: str = "") -> ExamRoom
         if locked.paused_at is None and locked.closed_at is None:
             locked.paused_at = timezone.now()
             locked.save(update_fields=["paused_at"])
-            ExamAuditEntry.objects.create(
-                exam_id=locked.exam_id,
-                actor=by,
-                action="room_paused",
-                reason=reason[:300],
-                detail={"room": locked.pk},
+            ExamAuditEntry.objects.record(
+                exam_id=locked.exam_id, actor=by, action="room_paused", reason=reason, room=locked.pk
             )
     return locked
 
@@ -135,11 +131,12 @@ def room_resume(*, room: ExamRoom, by: User | None) -> ExamRoom:
             )
             locked.paused_at = None
             locked.save(update_fields=["paused_at"])
-            ExamAuditEntry.objects.create(
+            ExamAuditEntry.objects.record(
                 exam_id=locked.exam_id,
                 actor=by,
                 action="room_resumed",
-                detail={"room": locked.pk, "paused_seconds": int(paused_for.total_seconds())},
+                room=locked.pk,
+                paused_seconds=int(paused_for.total_seconds()),
             )
     return locked
 
@@ -153,8 +150,8 @@ def room_close(*, room: ExamRoom, by: User | None) -> ExamRoom:
         if locked.closed_at is None:
             locked.closed_at = timezone.now()
             locked.save(update_fields=["closed_at"])
-            ExamAuditEntry.objects.create(
-                exam_id=locked.exam_id, actor=by, action="room_closed", detail={"room": locked.pk}
+            ExamAuditEntry.objects.record(
+                exam_id=locked.exam_id, actor=by, action="room_closed", room=locked.pk
             )
     return locked
 
@@ -168,13 +165,13 @@ def attempt_device_release(*, attempt: ExamAttempt, by: User | None, reason: str
             locked.device_token = ""
             locked.save(update_fields=["device_token"])
             AttemptEvent.objects.create(attempt=locked, kind=AttemptEvent.Kind.DEVICE_RELEASED)
-            ExamAuditEntry.objects.create(
+            ExamAuditEntry.objects.record(
                 exam_id=locked.exam_id,
-                attempt=locked,
+                attempt_id=locked.pk,
                 enrollment_id=locked.enrollment_id,
                 actor=by,
                 action="device_released",
-                reason=reason[:300],
+                reason=reason,
             )
     return locked
 
@@ -353,14 +350,17 @@ def paper_score_record(
             on_paper=True,
             entered_by=by,
         )
-        ExamAuditEntry.objects.create(
-            exam=exam,
-            attempt=attempt,
+        ExamAuditEntry.objects.record(
+            exam_id=exam.pk,
+            attempt_id=attempt.pk,
             enrollment_id=enrollment.pk,
             actor=by,
             action="paper_score_entered",
-            reason=" ".join(note.split())[:300],
-            detail={"room": room.pk, "number": number, "score": score, "max_score": max_score},
+            reason=note,
+            room=room.pk,
+            number=number,
+            score=score,
+            max_score=max_score,
         )
         if passed and exam.is_final:
             enrollment_final_exam_record(
