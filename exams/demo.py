@@ -152,6 +152,6 @@ def demo_attempt_sit(*, exam: Exam, enrollment: Enrollment, started_at: datetime
         else:
             answers[row.position] = written.get(row.question.text, "")
     attempt_answers_save(
-        attempt=attempt, answers=answers, now=started_at + timedelta(minutes=12), device="seed_demo"
+        attempt_id=attempt.pk, answers=answers, now=started_at + timedelta(minutes=12), device="seed_demo"
     )
     return attempt_submit(attempt_id=attempt.pk, now=started_at + timedelta(minutes=18), device="seed_demo")

@@ -36,6 +36,7 @@ from exams.attempts import (
     GRACE,
     MAX_TEXT_ANSWER,
     OTHER_DEVICE,
+    SITTING,
     AttemptError,
     attempt_answers_save,
     attempt_start,
@@ -50,7 +51,6 @@ from .exam_forms import RoomCodeForm, field_name, page_answers, saved_answer
 
 Kind = BankQuestion.Kind
 PAGE_SIZE = 5
-SITTING = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 ROOM_RATE_GROUP = "learn.exam_room"
 # Wrong room codes a learner may type per minute: plenty for typos, far too few to guess a code
 # that changes every minute.
@@ -89,14 +89,15 @@ def _exam_for(request, pk: int) -> tuple[Exam, Enrollment]:
     return exam, enrollment
 
 
+def _own_attempts(request):
+    """The learner's own attempts, through enrolments they study or completed."""
+    return ExamAttempt.objects.filter(enrollment__learner_id=request.user.pk, enrollment__status__in=SITTING)
+
+
 def _attempt_for(request, pk: int) -> ExamAttempt:
-    """The learner's own attempt (through a studying or completed enrolment) with its exam,
-    course and room; 404 otherwise."""
+    """The learner's own attempt with its exam, course and room; 404 otherwise."""
     return get_object_or_404(
-        ExamAttempt.objects.select_related("exam__course", "room", "enrollment"),
-        pk=pk,
-        enrollment__learner_id=request.user.pk,
-        enrollment__status__in=SITTING,
+        _own_attempts(request).select_related("exam__course", "room", "enrollment"), pk=pk
     )
 
 
@@ -474,7 +475,7 @@ def attempt_page(request, pk: int):
         sent = page_answers(request.POST, [(item.position, item.kind) for item in on_page])
         try:
             attempt_answers_save(
-                attempt=attempt,
+                attempt_id=attempt.pk,
                 answers=sent,
                 now=now,
                 device_token=request.session.get("exam_device", ""),
@@ -534,12 +535,6 @@ def attempt_save(request, pk: int):
             error=_("You are signed out: sign in again, your answers so far are saved."),
             closed=False,
         )
-    attempt = get_object_or_404(
-        ExamAttempt.objects.only("pk", "exam_id", "deadline", "submitted_at", "device_token", "room_id"),
-        pk=pk,
-        enrollment__learner_id=request.user.pk,
-        enrollment__status__in=SITTING,
-    )
     token = request.session.get("exam_device", "")
     now = timezone.now()
     try:
@@ -547,17 +542,23 @@ def attempt_save(request, pk: int):
     except ValueError:
         position = 0
     if not 0 < position < 2**15:  # a position of the paper (a small integer in the database)
+        get_object_or_404(_own_attempts(request), pk=pk)
         return _save_answer(False, 400, error=_("This question is not on your paper."), closed=False)
     try:
-        attempt_answers_save(
-            attempt=attempt,
+        saved = attempt_answers_save(
+            attempt_id=pk,
+            learner_id=request.user.pk,
             answers={position: saved_answer(request.POST.getlist("answer"))},
             now=now,
             device_token=token,
             device=_device(request),
         )
+    except ExamAttempt.DoesNotExist:
+        raise Http404 from None
     except AttemptError as error:
-        attempt.refresh_from_db(fields=["submitted_at", "deadline", "device_token", "room"])
+        attempt = get_object_or_404(
+            _own_attempts(request).only("pk", "deadline", "submitted_at", "device_token", "room_id"), pk=pk
+        )
         paused = (
             attempt.room_id is not None
             and ExamRoom.objects.filter(pk=attempt.room_id, paused_at__isnull=False).exists()
@@ -570,7 +571,8 @@ def attempt_save(request, pk: int):
         closed = attempt.submitted_at is not None or (over and not paused)
         conflict = closed or paused or bool(attempt.device_token and attempt.device_token != token)
         return _save_answer(False, 409 if conflict else 400, error=" ".join(error.messages), closed=closed)
-    return _save_answer(True, saved_at=now.isoformat(), seconds_left=_seconds_left(attempt.deadline, now))
+    deadline = saved[0].attempt.deadline
+    return _save_answer(True, saved_at=now.isoformat(), seconds_left=_seconds_left(deadline, now))
 
 
 @login_required

@@ -69,12 +69,12 @@ def test_the_coordinator_runs_an_exam_room_from_a_phone(exam_room, page_360, liv
     room.refresh_from_db()
     assert room.paused_at is not None
     with pytest.raises(AttemptError):
-        attempt_answers_save(attempt=attempt, answers={1: None}, device_token="phone-1")
+        attempt_answers_save(attempt_id=attempt.pk, answers={1: None}, device_token="phone-1")
     page.get_by_role("button", name="全体恢复").click()
     page.wait_for_load_state()
     room.refresh_from_db()
     assert room.paused_at is None
-    attempt_answers_save(attempt=attempt, answers={1: None}, device_token="phone-1")
+    attempt_answers_save(attempt_id=attempt.pk, answers={1: None}, device_token="phone-1")
 
     # The projector: the code of this minute, big, and how to join.
     page.goto(base + reverse("coordinator:exam_room_projector", kwargs=args))

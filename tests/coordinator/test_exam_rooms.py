@@ -61,7 +61,7 @@ def sit(exam, enrollment, *, right=True, short="直播要讲清卖点", submit=T
             answers[row.position] = [
                 row.key[0] if right else next(c for c in row.choice_order if c not in row.key)
             ]
-    attempt_answers_save(attempt=attempt, answers=answers, device_token=token)
+    attempt_answers_save(attempt_id=attempt.pk, answers=answers, device_token=token)
     if submit:
         attempt = attempt_submit(attempt_id=attempt.pk)
     return attempt
@@ -238,7 +238,7 @@ def test_pause_refuses_answers_and_resume_gives_the_time_back(client, english, c
     assert 'id="room-status"' in response.content.decode() and "Room paused" in response.content.decode()
     position = attempt.paper.first().position
     with pytest.raises(AttemptError) as refused:
-        attempt_answers_save(attempt=attempt, answers={position: None}, device_token="phone")
+        attempt_answers_save(attempt_id=attempt.pk, answers={position: None}, device_token="phone")
     assert "paused" in str(refused.value)
     # No code on the projector while paused: nobody starts.
     projector = client.get(room_url(room, "exam_room_projector"))
@@ -253,7 +253,9 @@ def test_pause_refuses_answers_and_resume_gives_the_time_back(client, english, c
     assert room.paused_at is None
     moved = ExamAttempt.objects.get(pk=attempt.pk).deadline - deadline
     assert datetime.timedelta(minutes=10) <= moved < datetime.timedelta(minutes=11)
-    attempt_answers_save(attempt=attempt, answers={position: None}, device_token="phone")  # accepted again
+    attempt_answers_save(
+        attempt_id=attempt.pk, answers={position: None}, device_token="phone"
+    )  # accepted again
 
 
 def test_closing_the_room_stops_new_starts(client, coordinator, cohort, room):

@@ -43,7 +43,8 @@ def sit(exam: Exam, answers: dict[int, object]) -> None:
     attempt = attempt_start(exam=exam, enrollment=factories.EnrollmentFactory(course=exam.course))
     positions = dict(attempt.paper.values_list("question_id", "position"))
     attempt_answers_save(
-        attempt=attempt, answers={positions[pk]: answer for pk, answer in answers.items() if pk in positions}
+        attempt_id=attempt.pk,
+        answers={positions[pk]: answer for pk, answer in answers.items() if pk in positions},
     )
     attempt_submit(attempt_id=attempt.pk)
 

@@ -67,7 +67,7 @@ def wrong(row) -> list[int]:
 
 def save(attempt, kind, answer, now=NOW):
     return attempt_answer_save(
-        attempt=attempt, question_position=row(attempt, kind).position, answer=answer, now=now
+        attempt_id=attempt.pk, question_position=row(attempt, kind).position, answer=answer, now=now
     )
 
 
@@ -251,7 +251,7 @@ def test_an_answer_that_does_not_fit_the_question_is_refused(exam, course_bank):
         with pytest.raises(AttemptError):
             save(attempt, kind, answer)
     with pytest.raises(AttemptError) as error:
-        attempt_answer_save(attempt=attempt, question_position=99, answer="EC", now=NOW)
+        attempt_answer_save(attempt_id=attempt.pk, question_position=99, answer="EC", now=NOW)
     assert "试卷" in str(error.value)
     assert not attempt.paper.filter(answer__isnull=False).exists()
 
@@ -364,7 +364,9 @@ def test_submitting_takes_as_many_queries_for_40_questions_as_for_5(course_bank)
         attempt = attempt_start(exam=exam, enrollment=learner(exam), now=NOW, rng=random.Random(1))
         for question in attempt.paper.select_related("question"):
             answer = "EC" if question.question.kind in (Kind.FILL_IN, Kind.SHORT_ANSWER) else right(question)
-            attempt_answer_save(attempt=attempt, question_position=question.position, answer=answer, now=NOW)
+            attempt_answer_save(
+                attempt_id=attempt.pk, question_position=question.position, answer=answer, now=NOW
+            )
         with CaptureQueriesContext(connection) as submit:
             attempt = attempt_submit(attempt_id=attempt.pk, now=NOW)
         assert attempt.paper.count() == 5 * per_kind

@@ -241,11 +241,11 @@ def test_a_room_attempt_stays_on_its_phone_and_a_paused_room_stops_the_clock(exa
         save(attempt, Kind.FILL_IN, "EC", now=NOW + timedelta(minutes=1))
     assert "另一部手机" in str(elsewhere.value)
     on_phone = {"question_position": row(attempt, Kind.FILL_IN).position, "device_token": "phone-1"}
-    attempt_answer_save(attempt=attempt, answer="EC", now=NOW + timedelta(minutes=1), **on_phone)
+    attempt_answer_save(attempt_id=attempt.pk, answer="EC", now=NOW + timedelta(minutes=1), **on_phone)
 
     room_pause(room=room, by=None)
     with pytest.raises(AttemptError) as paused:
-        attempt_answer_save(attempt=attempt, answer="ec", now=NOW + timedelta(minutes=2), **on_phone)
+        attempt_answer_save(attempt_id=attempt.pk, answer="ec", now=NOW + timedelta(minutes=2), **on_phone)
     assert "暂停" in str(paused.value)
     # Time up while paused: the sweep leaves it open; resuming gives the paused time back.
     assert attempts_close_overdue(now=NOW + timedelta(hours=2)) == 0
@@ -328,7 +328,7 @@ def test_an_attempt_started_outside_and_resumed_with_the_room_code_joins_the_roo
     room_pause(room=room, by=None)  # so the room's pause stops it too
     with pytest.raises(AttemptError):
         attempt_answer_save(
-            attempt=attempt,
+            attempt_id=attempt.pk,
             question_position=1,
             answer=None,
             device_token="phone-1",
@@ -377,7 +377,9 @@ def test_a_paused_room_keeps_an_attempt_past_its_deadline_open_and_says_paused(e
     after = NOW + timedelta(hours=1)
 
     with pytest.raises(AttemptError) as refused:
-        attempt_answer_save(attempt=attempt, question_position=1, answer=None, device_token="p", now=after)
+        attempt_answer_save(
+            attempt_id=attempt.pk, question_position=1, answer=None, device_token="p", now=after
+        )
     assert "暂停" in str(refused.value)  # not "time is up"
     again = attempt_start(exam=exam, enrollment=cohort_learner, room=room, device_token="p", now=after)
     assert again.pk == attempt.pk

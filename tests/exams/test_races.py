@@ -73,14 +73,16 @@ def test_submit_sweep_and_a_late_save_at_once_grade_once_and_keep_the_saved_answ
     enrollment = factories.EnrollmentFactory(course=timed.course)
     attempt = attempt_start(exam=timed, enrollment=enrollment, now=NOW)
     single = row(attempt, Kind.SINGLE)
-    attempt_answer_save(attempt=attempt, question_position=single.position, answer=right(single), now=NOW)
+    attempt_answer_save(
+        attempt_id=attempt.pk, question_position=single.position, answer=right(single), now=NOW
+    )
     late = attempt.deadline + GRACE + timedelta(seconds=1)
 
     results = run_at_once(
         lambda: attempt_submit(attempt_id=attempt.pk, now=late),
         lambda: attempts_close_overdue(now=late),
         lambda: attempt_answer_save(
-            attempt=attempt, question_position=single.position, answer=[], now=attempt.deadline
+            attempt_id=attempt.pk, question_position=single.position, answer=[], now=attempt.deadline
         ),
         lambda: attempt_start(exam=timed, enrollment=enrollment, now=late),
     )

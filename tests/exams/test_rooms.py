@@ -110,8 +110,8 @@ def test_pausing_refuses_answers_and_resuming_moves_the_deadlines(room, cohort, 
 
     room_pause(room=room, by=coordinator, reason="停电")
     with pytest.raises(AttemptError):
-        attempt_answers_save(attempt=attempt, answers={1: None}, device_token="t")
-    attempt_answers_save(attempt=elsewhere, answers={1: None})
+        attempt_answers_save(attempt_id=attempt.pk, answers={1: None}, device_token="t")
+    attempt_answers_save(attempt_id=elsewhere.pk, answers={1: None})
     with pytest.raises(AttemptError):  # nobody starts in a paused room either
         attempt_start(exam=room.exam, enrollment=enrol(cohort), room=room, device_token="u")
 
@@ -122,7 +122,7 @@ def test_pausing_refuses_answers_and_resuming_moves_the_deadlines(room, cohort, 
     assert timedelta(minutes=5) <= moved < timedelta(minutes=6)
     assert ExamAttempt.objects.get(pk=elsewhere.pk).deadline == elsewhere.deadline
     assert ExamAuditEntry.objects.get(action="room_resumed").detail["paused_seconds"] >= 300
-    attempt_answers_save(attempt=attempt, answers={1: None}, device_token="t")
+    attempt_answers_save(attempt_id=attempt.pk, answers={1: None}, device_token="t")
 
 
 # --- the seat list -------------------------------------------------------------------------------

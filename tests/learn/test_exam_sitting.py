@@ -200,7 +200,7 @@ def test_a_page_post_saves_every_answer_clears_the_unanswered_and_moves_on(db):
     first_page = list(attempt.paper.select_related("question").filter(position__lte=5).order_by("position"))
     # An answer saved before, then left blank on the page: the page clears it.
     blank = next(row for row in first_page if row.question.kind == Kind.SINGLE)
-    attempt_answer_save(attempt=attempt, question_position=blank.position, answer=[wrong_id(blank)])
+    attempt_answer_save(attempt_id=attempt.pk, question_position=blank.position, answer=[wrong_id(blank)])
     data = {"page": 1, "go": "next"}
     expected = {}
     for row in first_page:
@@ -645,10 +645,14 @@ def test_a_learner_of_another_course_gets_404_on_the_exam_and_on_someone_elses_a
     for name in ("learn:attempt", "learn:attempt_review", "learn:attempt_result"):
         assert client.get(reverse(name, args=[attempt.pk])).status_code == 404
     assert client.post(reverse("learn:attempt_submit", args=[attempt.pk])).status_code == 404
-    assert save(client, attempt, 1, "1").status_code == 404
+    # An autosave answers 404 whether the position is on the paper or not, and saves nothing.
+    for position in (1, 99, 0):
+        assert save(client, attempt, position, "1").status_code == 404
+    assert not AttemptQuestion.objects.filter(attempt=attempt, answer__isnull=False).exists()
     # A classmate in the same course cannot open it either.
     classmate, _enrollment = sitter(exam)
     assert browser(classmate).get(reverse("learn:attempt", args=[attempt.pk])).status_code == 404
+    assert save(browser(classmate), attempt, 1, "1").status_code == 404
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
 
@@ -706,12 +710,12 @@ def test_autosave_makes_a_fixed_small_number_of_queries(db, extra, django_assert
     client = browser(learner)
     attempt = start(client, exam)
     client.get(reverse("learn:dashboard"))
-    # The user, the attempt; in the service: a savepoint, the locked attempt, the paper rows,
-    # the update, the event, the savepoint released.
+    # The user; in the service: a savepoint, the paper row with its attempt (checked to be the
+    # learner's, and locked) and the attempt's room, the update, the event, the savepoint released.
     fill_in = paper_row(attempt, Kind.FILL_IN)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert save(client, attempt, fill_in.position, "电子商务").json()["ok"] is True
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert save(client, attempt, fill_in.position).json()["ok"] is True
 
 

@@ -233,7 +233,7 @@ def _sat_exam(enrollment):
     exception_grant(exam=exam, enrollment=enrollment, reason="手术后视力不佳", by=None, extra_minutes=10)
     attempt = attempt_start(exam=exam, enrollment=enrollment, device="Redmi 9A")
     for position in (1, 2):
-        attempt_answer_save(attempt=attempt, question_position=position, answer="我叫张小红，住在桐庐")
+        attempt_answer_save(attempt_id=attempt.pk, question_position=position, answer="我叫张小红，住在桐庐")
     return attempt_submit(attempt_id=attempt.pk)
 
 
