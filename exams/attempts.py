@@ -115,8 +115,12 @@ def attempt_start(
     now = now or timezone.now()
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("pk").get()
-        attempts = ExamAttempt.objects.filter(exam=exam, enrollment_id=enrollment.pk)
-        for attempt in attempts.filter(submitted_at__isnull=True).select_related("room").order_by("number"):
+        attempts = list(
+            ExamAttempt.objects.filter(exam=exam, enrollment_id=enrollment.pk)
+            .select_related("room")
+            .order_by("number")
+        )
+        for attempt in [attempt for attempt in attempts if attempt.submitted_at is None]:
             paused = attempt.room is not None and attempt.room.paused_at is not None
             if paused or _is_open(attempt, now):  # a paused room's time does not run
                 if attempt.device_token and attempt.device_token != device_token:
@@ -133,7 +137,7 @@ def attempt_start(
                     attempt.save(update_fields=fields)
                 _log(attempt.pk, AttemptEvent.Kind.RESUME, device=device, now=now)
                 return attempt
-            attempt_submit(attempt_id=attempt.pk, now=now)
+            attempt.submitted_at = attempt_submit(attempt_id=attempt.pk, now=now).submitted_at
         rules = sitting_rules(exam=exam, enrollment=enrollment)
         if rules.opens_at and now < rules.opens_at:
             raise AttemptError([_("This exam opens on %(time)s.") % {"time": _when(rules.opens_at)}])
@@ -141,7 +145,7 @@ def attempt_start(
             raise AttemptError([_("This exam has closed.")])
         if room is not None:
             _check_room(room=room, exam=exam, enrollment=enrollment)
-        used = list(attempts.order_by("-submitted_at").values_list("submitted_at", flat=True))
+        used = [attempt.submitted_at for attempt in attempts]
         if rules.max_attempts is not None and len(used) >= rules.max_attempts:
             raise AttemptError(
                 [

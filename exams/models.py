@@ -291,6 +291,9 @@ class Exam(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # Counts the changes to what papers are drawn from (the blueprint, the banks' questions, their
+    # options and knowledge points; exams.receivers): the cached draw material is keyed by it.
+    draw_version = models.PositiveIntegerField(_("draw version"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import IntegerField, Max, Value
+from django.db.models import F, IntegerField, Max, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,85 @@ def _all_candidates(rules: Sequence[BlueprintRule]) -> dict[int, list[int]]:
             ):
                 found[rule.pk].append(pk)
     return found
+
+
+@dataclass(frozen=True)
+class _Material:
+    """What every draw of an exam reads, the same for every learner: the places of the blueprint
+    (one per question, narrowest rules first: ``_plan``) as (rule id, points, kind), each
+    rule's candidates, the options of every candidate choice question in their stored order and
+    the key of every candidate (its right options, or the accepted answers of a
+    fill-in-the-blank)."""
+
+    places: list[tuple[int, int, str]]
+    candidates: dict[int, list[int]]
+    options: dict[int, list[int]]
+    keys: dict[int, list]
+
+
+MATERIAL_TIMEOUT = 60 * 60
+
+
+def _material_key(exam: Exam) -> str:
+    return f"exams:draw:{exam.pk}:{exam.created_at.timestamp()}:{exam.draw_version}"
+
+
+def _material(exam: Exam) -> _Material:
+    """The exam's draw material, from the cache (keyed by ``Exam.draw_version``, which every
+    change to the blueprint or the banks' questions moves on: exams.receivers) or read in four
+    queries and cached. Raises PaperError (nothing cached) when the blueprint cannot be filled
+    by its rules' candidates."""
+    material = cache.get(_material_key(exam))
+    if material is not None:
+        return material
+    rules = list(exam.rules.order_by("order", "pk"))
+    candidates = _all_candidates(rules)
+    places, problems = _plan(rules, candidates)
+    if not rules:
+        problems.append(_("The exam has no blueprint rules yet."))
+    if problems:
+        raise PaperError([_("The question bank no longer has enough questions for this exam."), *problems])
+    questions = {question for found in candidates.values() for question in found}
+    options: dict[int, list[int]] = {}
+    keys: dict[int, list] = {}
+    for question_id, choice_id, is_correct in (
+        BankChoice.objects.filter(question_id__in=questions)
+        .order_by("question_id", "order", "pk")
+        .values_list("question_id", "pk", "is_correct")
+    ):
+        options.setdefault(question_id, []).append(choice_id)
+        keys.setdefault(question_id, [])
+        if is_correct:
+            keys[question_id].append(choice_id)
+    fill_ins = {rule.pk for rule in rules if rule.kind == BankQuestion.Kind.FILL_IN}
+    fill_in_questions = [question for rule_id in fill_ins for question in candidates[rule_id]]
+    if fill_in_questions:
+        for question in BankQuestion.objects.filter(pk__in=fill_in_questions).only("pk", "accepted_answers"):
+            keys[question.pk] = question.answer_list()
+    material = _Material(
+        places=[(rule.pk, rule.points, rule.kind) for rule in places],
+        candidates=candidates,
+        options=options,
+        keys=keys,
+    )
+    cache.set(_material_key(exam), material, MATERIAL_TIMEOUT)
+    return material
+
+
+def draw_version_bump(*, exam_ids: Sequence[int] = (), bank_ids: Sequence[int] = ()) -> None:
+    """Move on the draw version of the exams given and of every exam whose blueprint draws from
+    the banks given: their next draw reads the banks again. Call it after changing a blueprint
+    or a bank's questions, options or knowledge points by a bulk write (exams.receivers call it
+    on every save and delete)."""
+    exams = Exam.objects.none()
+    if exam_ids:
+        exams |= Exam.objects.filter(pk__in=list(exam_ids))
+    if bank_ids:
+        exams |= Exam.objects.filter(
+            pk__in=BlueprintRule.objects.filter(bank_id__in=list(bank_ids)).values("exam_id")
+        )
+    if exam_ids or bank_ids:
+        exams.update(draw_version=F("draw_version") + 1)
 
 
 def _candidates(rule: BlueprintRule) -> list[int]:
@@ -262,18 +342,11 @@ def paper_draw(
         raise PaperError([_("This exam is not published.")])
     if enrollment.course_id != exam.course_id:
         raise PaperError([_("This exam belongs to another course.")])
-    with transaction.atomic():
+    # A caller that holds the enrolment's lock is in its own transaction: no savepoint needed.
+    with transaction.atomic(savepoint=earlier_attempts is None):
         if earlier_attempts is None:
             Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("pk").get()
-        rules = list(exam.rules.order_by("order", "pk"))
-        candidates = _all_candidates(rules)
-        places, problems = _plan(rules, candidates)
-        if not rules:
-            problems.append(_("The exam has no blueprint rules yet."))
-        if problems:
-            raise PaperError(
-                [_("The question bank no longer has enough questions for this exam."), *problems]
-            )
+        material = _material(exam)
         earlier = ExamAttempt.objects.filter(exam=exam, enrollment_id=enrollment.pk)
         last_seen: dict[int, int] = {}
         if earlier_attempts != 0:
@@ -282,37 +355,30 @@ def paper_draw(
             ):
                 last_seen[question_id] = max(number, last_seen.get(question_id, 0))
         preferences = {}
-        for rule in rules:
-            ids = list(candidates[rule.pk])
+        for rule_id, ids in material.candidates.items():
+            ids = list(ids)
             rng.shuffle(ids)
             ids.sort(key=lambda question_id: last_seen.get(question_id, 0))  # stable: shuffled ties
-            preferences[rule.pk] = ids
-        chosen = _assign([preferences[rule.pk] for rule in places])
+            preferences[rule_id] = ids
+        chosen = _assign([preferences[rule_id] for rule_id, _points, _kind in material.places])
         filled = sum(1 for question in chosen if question is not None)
-        if filled < len(places):
+        if filled < len(material.places):
             raise PaperError(
                 [
                     _("The question bank no longer has enough questions for this exam."),
-                    _overlap_problem(len(places), filled),
+                    _overlap_problem(len(material.places), filled),
                 ]
             )
-        paper = [(question, rule.points) for question, rule in zip(chosen, places, strict=True)]
+        paper = [
+            (question, points)
+            for question, (_rule, points, _kind) in zip(chosen, material.places, strict=True)
+        ]
         rng.shuffle(paper)
-        kinds = {question: rule.kind for question, rule in zip(chosen, places, strict=True)}
-        options: dict[int, list[int]] = {question: [] for question in chosen}
-        keys: dict[int, list] = {question: [] for question in chosen}
-        for question_id, choice_id, is_correct in (
-            BankChoice.objects.filter(question_id__in=chosen)
-            .order_by("question_id", "order", "pk")
-            .values_list("question_id", "pk", "is_correct")
-        ):
-            options[question_id].append(choice_id)
-            if is_correct:
-                keys[question_id].append(choice_id)
-        fill_ins = [question for question in chosen if kinds[question] == BankQuestion.Kind.FILL_IN]
-        if fill_ins:
-            for question in BankQuestion.objects.filter(pk__in=fill_ins).only("pk", "accepted_answers"):
-                keys[question.pk] = question.answer_list()
+        kinds = {
+            question: kind for question, (_rule, _points, kind) in zip(chosen, material.places, strict=True)
+        }
+        options = {question: list(material.options.get(question, [])) for question in chosen}
+        keys = {question: material.keys.get(question, []) for question in chosen}
         for question_id, ids in sorted(options.items()):
             if kinds[question_id] != BankQuestion.Kind.TRUE_FALSE:
                 rng.shuffle(ids)

@@ -332,4 +332,9 @@ def test_a_question_of_two_knowledge_points_serves_a_rule_on_either_and_more_rul
     assert drawn == {question.pk for question in both}  # one for each rule, never the same twice
 
     add_rule(exam, course_bank, count=3)  # the untagged ones too
-    assert start()[1] == two_rules
+    exam.refresh_from_db()  # as every request reads it: the new rule moved its draw version on
+    again, three_rules = start()
+    assert again.paper.count() == 5
+    assert three_rules == two_rules
+    # The next draws read the rules, candidates and options from the cache.
+    assert start()[1] == three_rules - 3
