@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -56,6 +56,10 @@ ROOM_RATE_GROUP = "learn.exam_room"
 # that changes every minute.
 ROOM_CODE_RATE = "10/m"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# An exam that opens within this time shows its Start button already: the learners of a sitting
+# wait on the exam's page, and a script enables the button at the opening, so the page need not
+# be loaded again then (without the script, a press before the time says when the exam opens).
+WAITING_ROOM = timedelta(hours=1)
 
 
 # --- access and time --------------------------------------------------------------------------
@@ -248,6 +252,15 @@ def _start_blocker(rules: SittingRules, attempts: list[ExamAttempt], now: dateti
     return ""
 
 
+def _opens_in(rules: SittingRules, attempts: list[ExamAttempt], now: datetime) -> int | None:
+    """Seconds until the exam opens for the learner, when it opens within ``WAITING_ROOM`` and
+    nothing else would stop a start then; None otherwise."""
+    opens_at = rules.opens_at
+    if opens_at is None or not now < opens_at <= now + WAITING_ROOM:
+        return None
+    return None if _start_blocker(rules, attempts, opens_at) else _seconds_left(opens_at, now)
+
+
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -255,7 +268,8 @@ def _local(moment: datetime) -> str:
 @login_required
 def exam_page(request, pk: int):
     """An exam for the learner: the rules that apply to them (their exception and cohort window
-    applied), Start or Continue, and their attempts with the result of those released."""
+    applied), Start or Continue (or, within ``WAITING_ROOM`` of the opening, Start with the
+    time left until then), and their attempts with the result of those released."""
     exam, enrollment = _exam_for(request, pk)
     now = timezone.now()
     rules = sitting_rules(exam=exam, enrollment=enrollment)
@@ -271,6 +285,7 @@ def exam_page(request, pk: int):
         if attempt.open:
             in_progress = attempt
     counted = counted_attempt(exam=exam, attempts=[attempt for attempt in attempts if attempt.released])
+    opens_in = None if in_progress else _opens_in(rules, attempts, now)
     context = {
         "exam": exam,
         "course": exam.course,
@@ -279,7 +294,9 @@ def exam_page(request, pk: int):
         "attempts": attempts,
         "attempts_used": len(attempts),
         "in_progress": in_progress,
-        "blocker": "" if in_progress else _start_blocker(rules, attempts, now),
+        "blocker": "" if in_progress or opens_in is not None else _start_blocker(rules, attempts, now),
+        "opens_in": opens_in,
+        "opens_clock": _clock(opens_in),
         "counted": counted,
     }
     return render(request, "learn/exam_detail.html", context)

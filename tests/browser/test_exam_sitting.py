@@ -212,3 +212,26 @@ def test_sitting_an_exam_with_javascript_at_360px(_chromium, live_server, transa
         if second_context is not None:
             second_context.close()
     assert not page.guard.server_errors
+
+
+def test_waiting_for_the_exam_to_open_at_360px(_chromium, live_server, transactional_db, artifact_dir):
+    """Before the opening the page counts down with Start disabled; at the opening Start works
+    without the page being loaded again."""
+    exam = make_exam(opens_at=timezone.now() + timedelta(seconds=4), time_limit_minutes=30)
+    learner, _enrollment = sitter(exam)
+    context, page = phone(_chromium, live_server.url, learner)
+    try:
+        page.goto(f"{live_server.url}/learn/exams/{exam.pk}/")
+        assert page.locator("#exam-start").is_disabled()
+        assert page.locator("#opens-in").inner_text() in {"0:04", "0:03", "0:02"}
+        no_sideways_scroll(page)
+        snap(page, artifact_dir / "exam-0-waiting-360.png")
+        page.wait_for_function("() => !document.getElementById('exam-start').disabled", timeout=10_000)
+        assert page.locator("#exam-opens").inner_text() == "The exam is open: press Start."
+        assert ExamAttempt.objects.count() == 0  # nothing was sent while waiting
+        page.locator("#exam-start").click()
+        page.wait_for_selector("#exam-paper")
+        assert ExamAttempt.objects.get().enrollment.learner == learner
+        page.guard.check()
+    finally:
+        context.close()

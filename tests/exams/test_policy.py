@@ -98,6 +98,24 @@ def test_the_cohort_window_replaces_the_exams_and_the_exception_replaces_both(ex
     assert not exam_window_clear(exam=exam, cohort=cohort_learner.cohort, by=coordinator)
 
 
+def test_the_window_and_exception_of_another_exam_change_nothing(exam, cohort_learner):
+    other = Exam.objects.create(title="期中考试", course=exam.course, status=Exam.Status.PUBLISHED)
+    coordinator = factories.UserFactory()
+    exam_window_set(
+        exam=other,
+        cohort=cohort_learner.cohort,
+        opens_at=NOW + timedelta(days=2),
+        closes_at=NOW + timedelta(days=3),
+        by=coordinator,
+    )
+    exception_grant(exam=other, enrollment=cohort_learner, reason="补考", by=coordinator, extra_minutes=30)
+    rules = sitting_rules(exam=exam, enrollment=cohort_learner)
+    assert (rules.window_source, rules.extra_minutes, rules.opens_at) == ("exam", 0, exam.opens_at)
+    other_rules = sitting_rules(exam=other, enrollment=cohort_learner)
+    assert (other_rules.window_source, other_rules.extra_minutes) == ("cohort", 30)
+    assert other_rules.opens_at == NOW + timedelta(days=2)
+
+
 def test_a_window_that_closes_before_it_opens_is_refused(exam, cohort_learner):
     with pytest.raises(ValidationError):
         exam_window_set(

@@ -447,6 +447,38 @@ def test_before_the_window_opens_and_after_it_closes_the_learner_is_told(exam):
     assert not ExamAttempt.objects.exists()
 
 
+def test_within_the_hour_before_the_opening_the_page_waits_with_start_and_the_time_left(exam):
+    """A province-wide sitting: learners open the page before the exam opens and wait on it (its
+    script enables Start at the opening); a press before the opening says when it opens."""
+    learner, _enrollment = sitter(exam)
+    client = browser(learner)
+    exam.opens_at = timezone.now() + timedelta(minutes=10)
+    exam.save()
+    url = reverse("learn:exam", args=[exam.pk])
+    page = client.get(url).content.decode()
+    assert 'id="exam-blocked"' not in page
+    waiting = re.search(r'id="opens-in" data-opens-in="(\d+)">(\d+:\d\d)<', page)
+    assert waiting and 590 <= int(waiting[1]) <= 600 and waiting[2] in {"10:00", "9:59", "9:58"}
+    assert "The exam opens at " in page and 'id="exam-start"' in page and "js/exam-wait" in page
+    response = client.post(reverse("learn:exam_start", args=[exam.pk]), follow=True)
+    assert "This exam opens on" in response.content.decode()
+    assert not ExamAttempt.objects.exists()
+
+    # More than an hour ahead, or no attempt left by then: the reason, no button.
+    exam.opens_at = timezone.now() + timedelta(minutes=61)
+    exam.save()
+    page = client.get(url).content.decode()
+    assert 'id="exam-blocked"' in page and 'id="exam-start"' not in page and "exam-wait" not in page
+    exam.opens_at, exam.max_attempts = timezone.now() - timedelta(minutes=1), 1
+    exam.save()
+    client.post(reverse("learn:attempt_submit", args=[start(client, exam).pk]))
+    exam.opens_at = timezone.now() + timedelta(minutes=10)
+    exam.save()
+    page = client.get(url).content.decode()
+    assert 'id="exam-blocked"' in page  # no attempt left once it opens: no button to wait for
+    assert 'id="exam-start"' not in page
+
+
 def test_a_cohort_window_applies_and_is_shown(exam, coordinator):
     cohort = factories.CohortFactory(course=exam.course)
     learner, _enrollment = sitter(exam, cohort=cohort)
