@@ -32,6 +32,10 @@ CONFIG = json.loads(Path(os.environ["BENCH_EXAM_CONFIG"]).read_text(encoding="ut
 SESSION_COOKIE = CONFIG["session_cookie"]
 LEARNERS = CONFIG["learners"]
 LOGS: list[LearnerLog] = []
+# A sitting that opens at a fixed time (exam_rush.py --waiting): when, and over how long the
+# learners press Start after it.
+OPENS_AT = float(os.environ["BENCH_EXAM_OPENS_AT"]) if os.environ.get("BENCH_EXAM_OPENS_AT") else None
+WINDOW = float(os.environ.get("BENCH_EXAM_WINDOW", "60"))
 ENVIRONMENT: list[Environment] = []
 
 
@@ -95,16 +99,21 @@ class ExamLearnerUser(PortalUser):
                 record = LearnerLog(learner=number + 1)
                 LOGS.append(record)
                 browser = CookieBrowser(self.client, {SESSION_COOKIE: LEARNERS[number]}, self.environment)
+                rng = random.Random(CONFIG["seed"] * 100_003 + number)
+                start_at = None
+                if OPENS_AT is not None:  # they wait on the exam's page; each presses Start in the window
+                    start_at = OPENS_AT + random.Random(-number).uniform(0.0, WINDOW)
                 with suppress(Abort):
                     sit_exam(
                         browser,
                         CONFIG["exam"],
-                        random.Random(CONFIG["seed"] * 100_003 + number),
+                        rng,
                         record,
                         think=tuple(CONFIG["think"]),
                         change_share=CONFIG["change_share"],
                         sleep=gevent.sleep,
                         span=browser.span,
+                        start_at=start_at,
                     )
         except Exception as error:  # noqa: BLE001 - a bug of the benchmark: listed as a driver exception
             self.environment.events.user_error.fire(

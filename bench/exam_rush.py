@@ -195,8 +195,11 @@ def sit_exam(
     change_share: float = 0.0,
     sleep: Callable[[float], Any] = lambda seconds: None,
     span: Callable[[str, float], Any] | None = None,
+    start_at: float | None = None,
 ) -> None:
-    """One learner sits the exam: the exam's page → Start (its form) → the paper → for every
+    """One learner sits the exam: the exam's page (if ``start_at``, a time.time() moment, the
+    learner waits on it until then, as in a sitting that opens at a fixed time: the page's
+    script enables Start at the opening) → Start (its form) → the paper → for every
     question, think, then autosave an answer (sometimes change it after a moment) → the page's
     form to the next page (it carries the page's answers again, as the browser sends them) → …
     → review → Submit → the result. Every answer sent goes into ``record``, acknowledged when
@@ -204,6 +207,8 @@ def sit_exam(
     exam_path = f"/learn/exams/{exam_id}/"
     page = browser.request("GET", exam_path, name=EXAM_PAGE, contains='id="exam-start"')
     start = require_form(page, exam_path, 'id="exam-start"')
+    if start_at is not None:
+        sleep(max(0.0, start_at - time.time()))
     began = time.perf_counter()
     started = browser.request(
         "POST", start.action, name=START, data=start.data(), expect=(302,), goes_to=ATTEMPT
@@ -574,6 +579,18 @@ def _exam(course, now):
 # --- SQL and time per request, in-process ------------------------------------------------------
 
 
+LOCUST_STARTUP = 3.0  # seconds from starting locust to its first user
+
+
+def exam_opening_set(exam_id: int, opens: float) -> None:
+    """Open the exam at ``opens`` (a time.time() moment)."""
+    from datetime import UTC, datetime
+
+    from exams.models import Exam
+
+    Exam.objects.filter(pk=exam_id).update(opens_at=datetime.fromtimestamp(opens, tz=UTC))
+
+
 def probe(
     exam_id: int, learner: int, rounds: int, seed: int
 ) -> tuple[dict[str, str], dict[str, tuple[float, float]], list[str]]:
@@ -640,7 +657,7 @@ class Run:
     errors: list[tuple[str, str, int]]
     exceptions: list[tuple[str, int]]
     cpu: dict[str, float]  # the whole run
-    cpu_arrivals: dict[str, float]  # while the learners arrive
+    cpu_arrivals: dict[str, float]  # while the learners start
     seconds: float
     requests: int  # of the learners (the baseline page apart)
 
@@ -654,10 +671,11 @@ def run_locust(
     work: Path,
     key: str,
     roots: dict[str, int],
-    arrivals: float = 0.0,
+    busy: tuple[float, float] = (0.0, 0.0),
 ) -> Run:
     """One locust run of ``user_classes`` (bench/exam_locustfile.py), CPU sampled every half
-    second while it runs (``arrivals``: also over its first seconds, while learners arrive)."""
+    second while it runs (``busy``: also from its first to its second number of seconds in,
+    while learners start)."""
     import workload
 
     stats = work / f"{key}.json"
@@ -684,7 +702,9 @@ def run_locust(
         sys.exit(f"locust failed for {key}: see {work / (key + '.locust.log')}")
     groups = {**roots, "locust": process.pid}
     cpu = workload.cpu_shares(snapshots[0][1], snapshots[-1][1], groups) if len(snapshots) > 1 else {}
-    during = [snapshot for elapsed, snapshot in snapshots if elapsed <= max(arrivals, 2.0)]
+    during = [
+        snapshot for elapsed, snapshot in snapshots if busy[0] <= elapsed <= max(busy[1], busy[0] + 2.0)
+    ]
     cpu_arrivals = workload.cpu_shares(during[0], during[-1], groups) if len(during) > 1 else {}
     data = json.loads(stats.read_text(encoding="utf-8"))
     rows = {
@@ -779,6 +799,8 @@ def report(
     def cpu(name: str) -> float:
         return timings.get(name, (0.0, 0.0))[1]
 
+    in_minute = (START, PAPER) if args.waiting else (EXAM_PAGE, START, PAPER)
+
     lines = [
         "# Exam rush: 2,000 learners start one exam in the same minute"
         if args.learners == 2000
@@ -793,14 +815,26 @@ def report(
         "to the session store)",
         f"- Server: gunicorn, {args.workers} sync workers, DEBUG off, whitenoise, PostgreSQL, Redis "
         "(cache cleared before the run)",
-        f"- Load: locust (FastHttpUser, one process) on the same machine; learners arrive evenly over "
-        f"{args.window} s; each: exam page → Start → paper → per question think {think} then autosave "
+        "- Load: locust (FastHttpUser, one process) on the same machine; "
+        + (
+            f"a sitting that opens at a fixed time: the learners open the exam's page evenly over the "
+            f"{args.waiting} s before it opens and wait on it (its script enables Start at the opening), "
+            f"then press Start at moments spread evenly over the first {args.window} s"
+            if args.waiting
+            else f"learners arrive evenly over {args.window} s and press Start at once"
+        )
+        + f"; each: exam page → Start → paper → per question think {think} then autosave "
         f"({args.change_share:.0%} of answers changed 1–3 s later) → page form to page 2 → … → review → "
         f"submit → result; {args.baseline_users} users fetch the baseline page once a second throughout",
-        f"- Offered: {starts:.0f} learners starting per second for {args.window} s (exam page, start, "
-        f"paper: 3 requests each); once all are answering, about {saves:.0f} saves per second. At the "
+        f"- Offered: {starts:.0f} learners starting per second for {args.window} s ("
+        + (
+            "start and paper: 2 requests each, the exam pages before"
+            if args.waiting
+            else "exam page, start, paper: 3 requests each"
+        )
+        + f"); once all are answering, about {saves:.0f} saves per second. At the "
         "in-process CPU times below, Django alone needs "
-        f"{starts * sum(cpu(name) for name in (EXAM_PAGE, START, PAPER)) / 1000:.1f} cores for the "
+        f"{starts * sum(cpu(name) for name in in_minute) / 1000:.1f} cores for the "
         f"starts and {saves * cpu(SAVE) / 1000:.1f} for the saves (PostgreSQL apart); the machine has "
         f"{os.cpu_count()}",
         f"- Run: {rush.seconds:.0f} s, {rush.requests:,} requests; " + ending,
@@ -895,7 +929,7 @@ def report(
     ]
     for title, shares in (
         ("baseline page alone", baseline.cpu),
-        (f"learners arriving (first {args.window} s)", rush.cpu_arrivals),
+        (f"learners starting ({args.window} s)", rush.cpu_arrivals),
         ("whole rush", rush.cpu),
     ):
         lines.append(f"| {title} | " + " | ".join(_cpu(shares, group) for group in workload.GROUPS) + " |")
@@ -940,7 +974,14 @@ def _cpu_cost(rush: Run, baseline: Run) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=2000)
-    parser.add_argument("--window", type=int, default=60, help="seconds over which the learners arrive")
+    parser.add_argument("--window", type=int, default=60, help="seconds over which the learners press Start")
+    parser.add_argument(
+        "--waiting",
+        type=int,
+        default=300,
+        help="seconds before the exam opens over which the learners open its page and wait (0: no "
+        "opening time, each learner starts on arrival, the arrivals spread over --window)",
+    )
     parser.add_argument(
         "--think",
         type=float,
@@ -1020,19 +1061,37 @@ def main() -> None:
         row = baseline.rows.get(BASELINE_NAME)
         log(f"baseline page alone: {row.rps if row else 0:.0f} req/s")
         journey = 10 * (sum(args.think) / 2 + args.change_share * 2) + 30  # 10 questions, pages
-        args.limit = args.limit or int(args.window + 2 * journey + 120)
+        args.limit = args.limit or int(args.waiting + args.window + 2 * journey + 120)
         total = args.learners + args.baseline_users
-        log(f"the rush: {args.learners:,} learners over {args.window} s (at most {args.limit} s)")
+        if args.waiting:
+            # The exam opens once every learner has had the waiting time to open its page (locust
+            # takes a few seconds to start); each presses Start at their own moment of the window.
+            opens = time.time() + args.waiting + LOCUST_STARTUP
+            exam_opening_set(exam.pk, opens)
+            env |= {"BENCH_EXAM_OPENS_AT": f"{opens:.3f}", "BENCH_EXAM_WINDOW": str(args.window)}
+            log(
+                f"the rush: {args.learners:,} learners open the exam's page over {args.waiting} s, "
+                f"the exam opens at {time.strftime('%H:%M:%S', time.localtime(opens))}, they start "
+                f"over {args.window} s (at most {args.limit} s)"
+            )
+        else:
+            log(f"the rush: {args.learners:,} learners over {args.window} s (at most {args.limit} s)")
+        arriving = args.waiting or args.window
+        busy = (
+            (args.waiting + LOCUST_STARTUP, args.waiting + LOCUST_STARTUP + args.window)
+            if args.waiting
+            else (0, args.window)
+        )
         rush = run_locust(
             ["ExamLearnerUser", "BaselineDuringRushUser"],
             total,
-            total / args.window,
+            total / arriving,
             args.limit,
             env,
             work,
             "rush",
             roots,
-            arrivals=args.window,
+            busy=busy,
         )
     finally:
         stop_server(server)

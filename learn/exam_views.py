@@ -396,6 +396,10 @@ class PaperItem:
         return self.kind == Kind.MULTIPLE
 
     @property
+    def input_type(self) -> str:
+        return "checkbox" if self.kind == Kind.MULTIPLE else "radio"
+
+    @property
     def kind_label(self) -> str:
         return Kind(self.kind).label
 

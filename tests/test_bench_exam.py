@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -81,6 +82,30 @@ def test_the_benchmark_learner_sits_the_exam_through_the_real_pages_and_loses_no
     # The answers stored are the last ones sent, whatever their kind.
     kinds = {kind for kind, _answer in stored_answers(attempt.pk).values()}
     assert kinds == {"single", "multiple", "true_false", "fill_in"}
+
+
+@pytest.mark.django_db
+def test_the_benchmark_learner_waits_on_the_page_of_an_exam_about_to_open_then_starts():
+    course = factories.CourseFactory()
+    enrollment = factories.EnrollmentFactory(course=course)
+    exam = exam_rush._exam(course, timezone.now())
+    opens = time.time() + 600
+    exam_rush.exam_opening_set(exam.pk, opens)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(enrollment.learner)
+    browser = ClientBrowser(client)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the wait on the exam's page: the exam opens meanwhile
+        slept.append(seconds)
+        exam_rush.exam_opening_set(exam.pk, time.time() - 1)
+
+    exam_rush.sit_exam(
+        browser, exam.pk, random.Random(7), exam_rush.LearnerLog(learner=1), sleep=sleep, start_at=opens + 5
+    )
+    assert 600 < slept[0] <= 605  # the page was shown while the exam was still closed
+    assert browser.names[:3] == [exam_rush.EXAM_PAGE, exam_rush.START, exam_rush.PAPER]
+    assert ExamAttempt.objects.get(enrollment=enrollment, exam=exam).submitted_at is not None
 
 
 def sent(position, answer, acknowledged=True):
