@@ -13,6 +13,7 @@ from django_ratelimit.decorators import ratelimit
 
 from counties.models import County
 from enrollment.services import normalize_join_code
+from practice.selectors import enrollment_results
 
 from .models import Certificate
 from .services import exam_band, mask_name
@@ -45,8 +46,9 @@ def verify(request, code: str):
     partly masked (no name once the holder deleted their account).
 
     An unknown code answers 404 with the same page for every code, saying nothing about which
-    codes exist; the page is rate limited per address against guessing. One indexed query, never
-    cached: a revocation shows at once.
+    codes exist; the page is rate limited per address against guessing. One indexed query (two
+    for a valid certificate: its holder's practice results), never cached: a revocation shows at
+    once.
     """
     Status = Certificate.Status
     certificate = (
@@ -63,6 +65,9 @@ def verify(request, code: str):
     context["masked_name"] = mask_name(certificate.enrollment.learner.name)
     if certificate.enrollment.course.certificate_shows_exam_band:
         context["exam_band"] = exam_band(certificate.enrollment.final_exam_percent)
+    if certificate.status == Status.ISSUED:
+        # What the holder practised, as an employer reads it (one more query).
+        context["practice_results"] = enrollment_results(enrollment_id=certificate.enrollment_id)
     return render(request, "certificates/verify.html", context)
 
 

@@ -398,6 +398,10 @@ class PlacementOutcome(models.Model):
         FROM_6000 = "6000_7999", _("¥6,000–7,999 a month")
         FROM_8000 = "ge8000", _("¥8,000 a month or more")
 
+    class Source(models.TextChoices):
+        COORDINATOR = "coordinator", _("Entered by a coordinator")
+        EMPLOYER = "employer", _("Confirmed by the employer")
+
     # Outcomes counted as placed in the placement rate (升学 counts, as in vocational statistics).
     PLACED = (Outcome.EMPLOYED, Outcome.SELF_EMPLOYED, Outcome.FURTHER_STUDY)
 
@@ -440,6 +444,7 @@ class PlacementOutcome(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.COORDINATOR)
 
     class Meta:
         ordering = ["-outcome_date"]
@@ -447,6 +452,12 @@ class PlacementOutcome(models.Model):
         verbose_name_plural = _("placement outcomes")
         constraints = [
             models.UniqueConstraint(fields=["learner", "course"], name="placement_unique_learner_course"),
+            # NULLs are distinct in the constraint above: one outcome without a course per learner.
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=Q(course__isnull=True),
+                name="placement_unique_learner_no_course",
+            ),
         ]
         indexes = [
             models.Index(fields=["county", "outcome"], name="placement_county_outcome"),

@@ -134,24 +134,29 @@ def attendance_record(*, session: ClassSession, statuses: dict[int, str]) -> int
 def placement_record(
     *,
     learner: User,
-    cohort: Cohort,
-    course: Course,
+    cohort: Cohort | None,
+    course: Course | None,
     recorded_by: User,
     outcome: str,
     outcome_date: datetime.date,
     employer: str = "",
     role: str = "",
     wage_band: str = "",
+    county: County | None = None,
+    source: str = PlacementOutcome.Source.COORDINATOR,
 ) -> PlacementOutcome:
     """Record (or replace) a learner's placement after completing ``course`` in ``cohort``.
-    Employer, role and wage are kept only for the employed."""
+    Employer, role and wage are kept only for the employed. ``source`` says who vouches for it:
+    a coordinator's entry, or an employer confirming the hire (jobs), which has no cohort when
+    the learner studied self-paced: ``county`` is then the learner's."""
     employed = outcome == PlacementOutcome.Outcome.EMPLOYED
     placement, _created = PlacementOutcome.objects.update_or_create(
         learner=learner,
         course=course,
         defaults={
-            "county_id": cohort.county_id,
+            "county_id": cohort.county_id if cohort is not None else county.pk,
             "cohort": cohort,
+            "source": source,
             "outcome": outcome,
             "outcome_date": outcome_date,
             "employer": employer.strip()

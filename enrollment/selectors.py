@@ -187,7 +187,7 @@ def lesson_to_complete(*, enrollment: Enrollment, lesson_id: int) -> Lesson | No
     return (
         Lesson.objects.filter(pk=lesson_id, module__course_id=enrollment.course_id)
         .select_related("module")
-        .only("module__course")
+        .only("kind", "module__course")
         .order_by("pk")
         .first()
     )

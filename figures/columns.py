@@ -33,23 +33,27 @@ def columns(rows_label: Any, *keys: str) -> list[Column]:
         "completion_rate": Column("completion_rate", gettext_lazy("Completion rate (%)"), "percent"),
         "certified": Column("certified", gettext_lazy("Certificates")),
         "placement_rate": Column("placement_rate", gettext_lazy("Placement rate (%)"), "percent"),
+        "applied": Column("applied", gettext_lazy("Applied for a job")),
+        "hired": Column("hired", gettext_lazy("Hired")),
     }
     return [Column("name", rows_label, "text"), *(known[key] for key in keys)]
 
 
 PEOPLE = ("learners", "women_share", "active", "trained")
 STUDY = ("enrolled", "completed", "completion_rate", "certified")
+# The funnel's hiring end, by area, track and gender (learners, like "trained").
+HIRING = ("applied", "hired")
 # name → (title, columns, rows from a Figures, paginated)
 TABLES: dict[str, tuple[Any, list[Column], Any, bool]] = {
     "areas": (
         gettext_lazy("By area"),
-        columns(gettext_lazy("Area"), *PEOPLE, *STUDY, "placement_rate"),
+        columns(gettext_lazy("Area"), *PEOPLE, *STUDY, "placement_rate", *HIRING),
         Figures.areas,
         True,
     ),
     "tracks": (
         gettext_lazy("By track"),
-        columns(gettext_lazy("Track"), "learners", "trained", *STUDY, "placement_rate"),
+        columns(gettext_lazy("Track"), "learners", "trained", *STUDY, "placement_rate", *HIRING),
         Figures.tracks,
         False,
     ),
@@ -61,7 +65,7 @@ TABLES: dict[str, tuple[Any, list[Column], Any, bool]] = {
     ),
     "gender": (
         gettext_lazy("By gender"),
-        columns(gettext_lazy("Gender"), "learners", "trained", *STUDY),
+        columns(gettext_lazy("Gender"), "learners", "trained", *STUDY, *HIRING),
         lambda figures: figures.by_dimension("gender"),
         False,
     ),

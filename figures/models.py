@@ -134,7 +134,9 @@ class FigureLearners(CubeRow):
     Rows with no ``track`` count every learner; rows of a track count the learners with an
     enrolment in it (and their completions, certificates and placements in that track).
     ``trained``: completed at least one course; ``active``: the account is open and studied in
-    the 30 days before the snapshot.
+    the 30 days before the snapshot; ``applied``: applied for at least one job (whether or not
+    the consent was withdrawn later); ``hired``: an employer moved one of those applications to
+    "hired".
     """
 
     week = models.DateField()
@@ -146,6 +148,9 @@ class FigureLearners(CubeRow):
     certified = models.PositiveIntegerField(default=0)
     placed = models.PositiveIntegerField(default=0)
     active = models.PositiveIntegerField(default=0)
+    # The hiring end of the funnel (jobs): applied for at least one job; hired by an employer.
+    applied = models.PositiveIntegerField(default=0)
+    hired = models.PositiveIntegerField(default=0)
 
     class Meta:
         db_table = "enrollment_figurelearners"  # the table predates the app

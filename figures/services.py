@@ -12,6 +12,8 @@ Definitions (also shown on the page):
   completions (as counties.selectors.county_placement_summary computes it per county).
 - digital talents trained (progress towards the target): learners who completed a course.
 - counties reached: counties with at least one enrolment by the end of the period.
+- the hiring funnel (registered → completed → certified → applied → hired): learners who
+  applied for at least one job on the portal, and those an employer marked hired there.
 
 The refresh runs GROUP BY queries inside the database (INSERT … SELECT): no learner or enrolment
 row ever reaches Python. The reads are nine aggregate queries over the cubes for a snapshot, a
@@ -60,6 +62,7 @@ from certificates.models import Certificate
 from counties.models import Cohort, County, LearnerProfile, PlacementOutcome, Prefecture, Province
 from courses.models import Track
 from enrollment.models import Enrollment
+from jobs.models import JobApplication
 
 from .models import (
     FigureActivity,
@@ -107,7 +110,7 @@ CUBES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     FigureLearners: (
         ("track_id", "week", "gender", "age_band"),
-        ("learners", "enrolled", "trained", "certified", "placed", "active"),
+        ("learners", "enrolled", "trained", "certified", "placed", "active", "applied", "hired"),
     ),
     FigurePlacement: (("track_id", "course_id", "week", "outcome"), ("recorded",)),
 }
@@ -256,6 +259,8 @@ def _refresh_learners(snapshot: FiguresSnapshot, year: int, now: datetime.dateti
     recent = now - ACTIVE_WINDOW
     admitted = Enrollment.objects.filter(learner=OuterRef("user_id"), status__in=ADMITTED)
     placed = PlacementOutcome.objects.filter(outcome__in=PlacementOutcome.PLACED)
+    applied = JobApplication.objects.all()
+    hired = JobApplication.objects.filter(status=JobApplication.Status.HIRED)
     _insert_county_rows(
         FigureLearners,
         snapshot,
@@ -277,6 +282,8 @@ def _refresh_learners(snapshot: FiguresSnapshot, year: int, now: datetime.dateti
                 )
             ),
             "placed": _one_if(Exists(placed.filter(learner=OuterRef("user_id")))),
+            "applied": _one_if(Exists(applied.filter(learner=OuterRef("user_id")))),
+            "hired": _one_if(Exists(hired.filter(learner=OuterRef("user_id")))),
             "active": _one_if(
                 Exists(Enrollment.objects.filter(learner=OuterRef("user_id"), last_activity_at__gte=recent)),
                 user__is_active=True,
@@ -299,6 +306,9 @@ def _refresh_learners(snapshot: FiguresSnapshot, year: int, now: datetime.dateti
             trained=Max(_one_if(status=Enrollment.Status.COMPLETED)),
             certified=Max(_one_if(certificate__status=Certificate.Status.ISSUED)),
             active=Max(_one_if(last_activity_at__gte=recent, learner__is_active=True)),
+            # A track's learners who applied for a job, or were hired (whatever the job).
+            applied=Max(_one_if(Exists(applied.filter(learner=OuterRef("learner_id"))))),
+            hired=Max(_one_if(Exists(hired.filter(learner=OuterRef("learner_id"))))),
         )
     )
     _insert_county_rows(
@@ -313,6 +323,8 @@ def _refresh_learners(snapshot: FiguresSnapshot, year: int, now: datetime.dateti
             "trained": F("trained"),
             "certified": F("certified"),
             "active": F("active"),
+            "applied": F("applied"),
+            "hired": F("hired"),
         },
     )
     # Placed in a track: learners with a placed outcome for one of the track's courses.
@@ -800,6 +812,8 @@ _LEARNER_NAMES = {
     "learners_certified": "certified",
     "learners_placed": "placed",
     "active": "active",
+    "applied": "applied",
+    "hired": "hired",
 }
 _LEARNER_MEASURES = ("women", *_LEARNER_NAMES)
 _PLACEMENT_MEASURES = ("placed_outcomes", "recorded")

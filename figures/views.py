@@ -202,6 +202,8 @@ def _charts(
         (_("Enrolled"), headline["learners_enrolled"]),
         (_("Completed"), headline["trained"]),
         (_("Certified"), headline["learners_certified"]),
+        (_("Applied for a job"), headline["applied"]),
+        (_("Hired"), headline["hired"]),
         (_("Placed"), headline["learners_placed"]),
     ]
     trained, target = headline["trained_to_date"], headline["target"]

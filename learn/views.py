@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
-from courses.models import Course, Quiz
+from courses.models import Course, Lesson, Quiz
 from enrollment import selectors, services
 from enrollment.models import Enrollment
 from enrollment.quizzes import (
@@ -32,6 +32,7 @@ from enrollment.quizzes import (
     quiz_questions,
     quiz_submit,
 )
+from practice import selectors as practice_selectors
 
 from .forms import JoinCodeForm, QuizForm, WithdrawForm, quiz_inputs
 from .selectors import (
@@ -309,6 +310,8 @@ def lesson(request, slug: str, lesson_id: int):
         "next": following,
         "attendance": selectors.learner_attendance(enrollment=enrollment),
     }
+    if current.kind == Lesson.Kind.PRACTICE:
+        context["practice"] = practice_selectors.lesson_practice(lesson_id=current.pk, enrollment=enrollment)
     return render(request, "learn/lesson.html", context)
 
 
@@ -320,6 +323,10 @@ def lesson_complete(request, slug: str, lesson_id: int):
     current = selectors.lesson_to_complete(enrollment=enrollment, lesson_id=lesson_id)
     if current is None:
         raise Http404
+    if current.kind == Lesson.Kind.PRACTICE and practice_selectors.lesson_has_exercises(lesson_id=current.pk):
+        # An exercise's lesson is completed by passing it (practice.services.run_submit).
+        messages.info(request, _("Pass the exercises of this lesson to complete it."))
+        return redirect("learn:lesson", slug=slug, lesson_id=current.pk)
     try:
         locked = services.lesson_complete(enrollment=enrollment, lesson=current)
     except services.EnrollmentError as error:

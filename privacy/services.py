@@ -29,6 +29,10 @@ from exams.models import (
     ExamAuditEntry,
     ExamException,
 )
+from jobs.selectors import user_jobs_data
+from jobs.services import user_jobs_data_erase
+from practice.selectors import learner_data_export as practice_data_export
+from practice.services import learner_data_delete as practice_data_delete
 
 
 @transaction.atomic
@@ -248,6 +252,8 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             .order_by("sent_at")
             .values_list("channel", "sent_at")
         ],
+        "jobs": user_jobs_data(user),
+        "practice": practice_data_export(user=user),
     }
 
 
@@ -283,6 +289,8 @@ def user_delete_account(*, user: User) -> None:
     locked.user_permissions.clear()
     EmailAddress.objects.filter(user=locked).delete()
     InvitationLog.objects.filter(user=locked).delete()
+    user_jobs_data_erase(user=locked)
+    practice_data_delete(user=locked)
     LearnerProfile.objects.filter(user=locked).update(school="")
     # Exams: what the learner wrote, the devices they used and the reasons given for their
     # exceptions (often health) go; the points and results stay for the figures.

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from accounts.views import set_language_cookie
 from counties.models import LearnerProfile
+from practice.selectors import learner_results
 
 from .forms import DeleteAccountForm, ProfileForm
 from .services import user_data_export, user_delete_account, user_profile_update
@@ -53,7 +54,13 @@ def profile(request):
             response = redirect("privacy:profile")
             set_language_cookie(response, user.preferred_language)
             return response
-    return render(request, "privacy/profile.html", {"form": form, "learner_profile": learner_profile})
+    context = {
+        "form": form,
+        "learner_profile": learner_profile,
+        # Evidence of practical skill the learner can point employers to (2 queries).
+        "practice_results": learner_results(user=user),
+    }
+    return render(request, "privacy/profile.html", context)
 
 
 @login_required

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "reminders",
     "figures",
     "exams",
+    "practice",
+    "jobs",
     "privacy",
     "coordinator",
     "learn",
@@ -180,6 +182,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 12}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Verification codes an employer may check in bulk: requests per user (django-ratelimit).
+JOBS_CERTIFICATE_CHECK_RATE = env.str("JOBS_CERTIFICATE_CHECK_RATE", default="30/h")
+
 CELERY_BEAT_SCHEDULE = {
     # The daily scan writes the day's reminders; the send sweep delivers whatever is queued.
     "reminders-daily-scan": {
@@ -206,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Job applications whose step the learner was not told of (a lost message or a failed send).
+    "jobs-sweep-application-events": {"task": "jobs.tasks.sweep_application_events", "schedule": 5 * 60},
 }
 
 # --- Email ------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("figures/", include("figures.urls")),
     path("exams/", include("exams.urls")),
+    path("practice/", include("practice.urls")),
+    path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

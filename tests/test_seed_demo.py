@@ -55,7 +55,7 @@ def exam_snapshot():
     )
 
 
-def test_seed_demo_creates_the_first_sites_and_three_logins(db):
+def test_seed_demo_creates_the_first_sites_and_a_login_for_every_role(db):
     output = seed()
     counties, users, assignments, profiles = snapshot()
     assert counties == [
@@ -67,6 +67,8 @@ def test_seed_demo_creates_the_first_sites_and_three_logins(db):
     assert [email for email, _name, _staff in users] == [
         "admin@example.com",
         "coordinator@example.com",
+        "employer2@example.com",
+        "employer@example.com",
         "learner@example.com",
     ]
     assert assignments == [("coordinator@example.com", "330122")]

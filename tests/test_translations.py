@@ -299,12 +299,13 @@ class Scene:
     session: ClassSession
     job: ImportJob
     unconfirmed: EmailAddress
+    employer: User
 
     def kwargs(self, name: str) -> dict:
         return URL_KWARGS.get(name, lambda scene: {})(self)
 
     def browser(self, role: str | None) -> Client:
-        """A Chinese browser of ``role``'s: None (a visitor), learner, coordinator or staff."""
+        """A Chinese browser of ``role``'s: None (a visitor), learner, coordinator, staff or employer."""
         return chinese_browser(None if role is None else getattr(self, role))
 
 
@@ -376,6 +377,7 @@ def scene(db, settings, tmp_path) -> Scene:
         session=session,
         job=ImportJob.objects.filter(cohort=cohort).latest("pk"),
         unconfirmed=unconfirmed,
+        employer=User.objects.get(email="employer@example.com"),
     )
 
 
@@ -423,10 +425,89 @@ def _open_attempt(scene: Scene) -> dict:
     return {"pk": attempt_start(exam=_final_exam(scene), enrollment=scene.enrollment).pk}
 
 
+def _demo_post(scene: Scene):
+    from jobs.models import JobPost
+
+    return JobPost.objects.filter(employer__members__user=scene.employer).order_by("pk").first()
+
+
+def _application(scene: Scene) -> dict:
+    """The demo learner's application to the demo employer's first post (made once)."""
+    from jobs.models import JobApplication
+    from jobs.selectors import consent_snapshot, learner_record
+    from jobs.services import application_submit
+
+    post = _demo_post(scene)
+    application = JobApplication.objects.filter(post=post, learner=scene.learner).first()
+    if application is None:
+        shared = consent_snapshot(
+            learner_record(scene.learner), exam_keys=set(), practice_keys=set(), share_contact=False
+        )
+        application = application_submit(post=post, learner=scene.learner, shared=shared)
+    return {"pk": application.pk}
+
+
+def _demo_fair(scene: Scene):
+    from jobs.models import JobFair
+
+    return JobFair.objects.filter(county=scene.cohort.county).order_by("pk").first()
+
+
+def _draft_post(scene: Scene) -> dict:
+    from jobs.models import JobPost
+
+    post = _demo_post(scene)
+    draft, _created = JobPost.objects.get_or_create(
+        employer=post.employer,
+        title="草稿岗位",
+        defaults={
+            "description": "草稿",
+            "county": post.employer.county,
+            "pay_min": 3000,
+            "pay_max": 4000,
+            "deadline": post.deadline,
+        },
+    )
+    return {"pk": draft.pk}
+
+
 def _first_bank(scene: Scene) -> dict:
     from exams.models import QuestionBank
 
     return {"pk": QuestionBank.objects.order_by("pk").first().pk}
+
+
+def _demo_item_set(scene: Scene):
+    """The demo image-classification exercise of the learner's course."""
+    from practice.models import ItemSet
+
+    return ItemSet.objects.get(course=scene.cohort.course, task="image_class")
+
+
+def _practice_run(scene: Scene, *, submitted: bool) -> dict:
+    from practice.services import run_start, run_submit
+
+    run = run_start(enrollment=scene.enrollment, item_set=_demo_item_set(scene))
+    return {"pk": (run_submit(run=run) if submitted else run).pk}
+
+
+def _demo_assignment(scene: Scene):
+    from practice.models import Assignment
+
+    return Assignment.objects.get(course=scene.cohort.course)
+
+
+def _practice_submission(scene: Scene) -> dict:
+    """The learner hands in the demo assignment (text only), waiting for the coordinator."""
+    from practice.models import Submission
+    from practice.services import submission_save
+
+    assignment = _demo_assignment(scene)
+    submission = Submission.objects.filter(assignment=assignment, enrollment=scene.enrollment).first()
+    submission = submission or submission_save(
+        assignment=assignment, enrollment=scene.enrollment, text="桐庐高山云雾茶 250g", images=[]
+    )
+    return {"pk": scene.cohort.pk, "submission_pk": submission.pk}
 
 
 URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
@@ -485,9 +566,28 @@ URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
     "coordinator:county_placements": lambda scene: {"code": scene.cohort.county_id},
     "coordinator:county_placements_export": lambda scene: {"code": scene.cohort.county_id, "fmt": "csv"},
     "figures:export": lambda scene: {"table": "areas", "fmt": "csv"},
+    "practice:item_set": lambda scene: {"pk": _demo_item_set(scene).pk},
+    "practice:run": lambda scene: _practice_run(scene, submitted=False),
+    "practice:run_result": lambda scene: _practice_run(scene, submitted=True),
+    "practice:assignment": lambda scene: {"pk": _demo_assignment(scene).pk},
+    "practice:cohort_results": _cohort,
+    "practice:marking_queue": _cohort,
+    "practice:submission_mark": _practice_submission,
+    "practice:studio_set": lambda scene: {"pk": _demo_item_set(scene).pk},
+    "practice:studio_assignment": lambda scene: {"pk": _demo_assignment(scene).pk},
+    "jobs:post_detail": lambda scene: {"pk": _demo_post(scene).pk},
+    "jobs:apply": lambda scene: {"pk": _demo_post(scene).pk},
+    "jobs:application_revoke": _application,
+    "jobs:post_edit": _draft_post,
+    "jobs:post_applicants": lambda scene: {"pk": _demo_post(scene).pk},
+    "jobs:application_detail": _application,
+    "jobs:staff_employer": lambda scene: {"pk": _demo_post(scene).employer_id},
+    "jobs:staff_post": lambda scene: {"pk": _demo_post(scene).pk},
+    "jobs:fair_detail": lambda scene: {"pk": _demo_fair(scene).pk},
+    "jobs:fair_edit": lambda scene: {"pk": _demo_fair(scene).pk},
 }
 
-# Each page and who opens it: None (a visitor), "learner", "coordinator" or "staff".
+# Each page and who opens it: None (a visitor), "learner", "coordinator", "staff" or "employer".
 PAGES: dict[str, str | None] = {
     "home": None,
     "privacy": None,
@@ -570,6 +670,44 @@ PAGES: dict[str, str | None] = {
     "coordinator:exam_room": "coordinator",
     "coordinator:exam_room_projector": "coordinator",
     "coordinator:exam_room_paper": "coordinator",
+    "practice:item_set": "learner",
+    "practice:run": "learner",
+    "practice:run_result": "learner",
+    "practice:assignment": "learner",
+    "practice:cohort_results": "coordinator",
+    "practice:marking_queue": "coordinator",
+    "practice:submission_mark": "coordinator",
+    "practice:studio": "staff",
+    "practice:studio_create": "staff",
+    "practice:studio_set": "staff",
+    "practice:studio_assignments": "staff",
+    "practice:studio_assignment_create": "staff",
+    "practice:studio_assignment": "staff",
+    "jobs:board": "learner",
+    "jobs:post_detail": "learner",
+    "jobs:apply": "learner",
+    "jobs:my_applications": "learner",
+    "jobs:application_revoke": "learner",
+    "jobs:employer_signup": "learner",
+    "jobs:employer_home": "employer",
+    "jobs:employer_members": "employer",
+    "jobs:post_create": "employer",
+    "jobs:post_edit": "employer",
+    "jobs:post_applicants": "employer",
+    "jobs:application_detail": "employer",
+    "jobs:certificate_check": "employer",
+    "jobs:staff_employers": "staff",
+    "jobs:staff_employer": "staff",
+    "jobs:staff_posts": "staff",
+    "jobs:staff_post": "staff",
+    "jobs:talent_profile": "learner",
+    "jobs:talent_search": "employer",
+    "jobs:contact_requests": "employer",
+    "jobs:fairs": "learner",
+    "jobs:fair_detail": "learner",
+    "jobs:fair_manage_list": "coordinator",
+    "jobs:fair_create": "coordinator",
+    "jobs:fair_edit": "coordinator",
 }
 
 # Named URLs that are no page of their own.
@@ -602,6 +740,15 @@ NOT_PAGES = {
     "coordinator:exam_room_resume": "POST only",
     "coordinator:exam_room_close": "POST only",
     "coordinator:exam_room_release": "POST only (needs an attempt on a phone in a room): tests/coordinator",
+    "practice:run_start": "POST only",
+    "practice:submission_image": "returns a photo, not a page (scope: tests/practice)",
+    "jobs:post_submit": "POST only",
+    "jobs:employer_member_remove": "POST only",
+    "jobs:invitation_answer": "POST only (the invitation is shown on the job board and My applications)",
+    "jobs:post_close": "POST only",
+    "jobs:application_move": "POST only (its errors: a message on the application page)",
+    "jobs:contact_answer": "POST only",
+    "jobs:contact_request": "POST only",
 }
 
 
@@ -675,6 +822,13 @@ FORMS: list[tuple[str, str | None, dict]] = [
     ("coordinator:exam_exception", "coordinator", {"extra_minutes": "-1", "reason": ""}),
     ("coordinator:exam_room_paper", "coordinator", {"score": "12", "max_score": "10"}),
     ("exams:bank_upload", "staff", {}),
+    (
+        "jobs:employer_signup",
+        "learner",
+        {"name": "", "credit_code": "91350100M000100Y44", "county": "nowhere"},
+    ),
+    ("jobs:post_create", "employer", {"title": "", "pay_min": "5", "pay_max": "1", "deadline": "2020-01-01"}),
+    ("jobs:staff_employer", "staff", {"decision": "reject"}),
 ]
 
 

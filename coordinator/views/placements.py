@@ -58,7 +58,7 @@ def placement_record_view(request, pk: int, enrollment_pk: int):
         )
         messages.success(request, _("Outcome recorded for %(name)s.") % {"name": enrollment.learner})
         return redirect("coordinator:placement_list", pk=cohort.pk)
-    context = {"cohort": cohort, "enrollment": enrollment, "form": form}
+    context = {"cohort": cohort, "enrollment": enrollment, "form": form, "existing": existing}
     return render(request, "coordinator/placement_form.html", context)
 
 

@@ -4,6 +4,8 @@ import csv
 import datetime
 import io
 
+import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from counties.models import PlacementOutcome
@@ -109,3 +111,36 @@ def test_other_countys_placements_are_404(client, coordinator, other_county):
     factories.CohortFactory(county=other_county)
     client.force_login(coordinator)
     assert client.get(f"/counties/coordinator/counties/{other_county.code}/placements/").status_code == 404
+
+
+def test_the_form_shows_an_employer_confirmed_source_and_warns_before_replacing_it(
+    client, coordinator, cohort
+):
+    enrollment = completed(cohort)
+    PlacementOutcome.objects.create(
+        learner=enrollment.learner,
+        course=cohort.course,
+        cohort=cohort,
+        county=cohort.county,
+        outcome="employed",
+        outcome_date=timezone.localdate(),
+        employer="桐庐电商有限公司",
+        source=PlacementOutcome.Source.EMPLOYER,
+    )
+    client.force_login(coordinator)
+    page = client.get(record_url(cohort, enrollment)).content.decode()
+    assert 'data-source="employer"' in page
+    assert 'id="employer-confirmed-note"' in page
+
+
+def test_a_learner_has_one_outcome_without_a_course(coordinator, cohort):
+    enrollment = completed(cohort)
+    fields = {
+        "learner": enrollment.learner,
+        "county": cohort.county,
+        "outcome": "employed",
+        "outcome_date": timezone.localdate(),
+    }
+    PlacementOutcome.objects.create(course=None, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlacementOutcome.objects.create(course=None, **fields)

@@ -261,3 +261,99 @@ def test_exam_attempts_answers_events_and_exceptions_are_exported_then_erased(
     assert not attempt.events.exclude(device="").exists()
     assert enrollment.exam_exceptions.get().reason == "account deleted"
     assert not ExamAuditEntry.objects.filter(reason="手术后视力不佳").exists()
+
+
+def test_hiring_data_is_exported_then_erased(
+    client, learner, county, history, django_capture_on_commit_callbacks
+):
+    from jobs.models import (
+        ApplicationEvent,
+        ContactRequest,
+        EmployerMember,
+        FairRegistration,
+        JobApplication,
+        JobFair,
+        TalentProfile,
+    )
+    from tests.jobs.conftest import apply, make_employer, make_post
+
+    employer = make_employer(county)
+    application = apply(make_post(employer, title="网店客服"), learner)
+    ApplicationEvent.objects.create(application=application, status="interview", note="张小红面试表现好")
+    TalentProfile.objects.create(learner=learner, is_visible=True, skills="直播带货")
+    ContactRequest.objects.create(employer=employer, learner=learner, message="想请您来面试")
+    fair = JobFair.objects.create(
+        county=county, title="桐庐春季招聘会", date=timezone.localdate(), place="县体育馆"
+    )
+    FairRegistration.objects.create(fair=fair, learner=learner)
+    own = make_employer(county, name="张小红网店", user=factories.UserFactory())
+    EmployerMember.objects.filter(employer=own).update(user=learner)
+    client.force_login(learner)
+
+    jobs = json.loads(client.get(EXPORT).content)["jobs"]
+    [exported] = jobs["job_applications"]
+    assert exported["job"] == "网店客服"
+    assert exported["shared_with_consent"]["name"] == learner.name
+    assert [step["note"] for step in exported["steps"]] == ["", "张小红面试表现好"]
+    assert jobs["talent_profile"]["skills"] == "直播带货"
+    assert jobs["contact_requests"][0]["message"] == "想请您来面试"
+    assert jobs["job_fair_registrations"][0]["fair"] == "桐庐春季招聘会"
+    assert jobs["employer_membership"]["employer"] == "张小红网店"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(DELETE, {"password": factories.PASSWORD})
+
+    application.refresh_from_db()
+    assert application.revoked_at is not None and application.shared == {}
+    assert application.status == JobApplication.Status.APPLIED  # kept for the funnel figures
+    assert not ApplicationEvent.objects.exclude(note="").exists()
+    assert not TalentProfile.objects.filter(learner=learner).exists()
+    assert not ContactRequest.objects.filter(learner=learner).exists()
+    assert not FairRegistration.objects.filter(learner=learner).exists()
+    assert not EmployerMember.objects.filter(user=learner).exists()
+
+
+def test_practice_runs_and_assignments_are_exported_then_erased(
+    client, learner, history, django_capture_on_commit_callbacks
+):
+    from practice.models import Assignment, Item, ItemSet, Mark, Run, Submission, SubmissionImage
+    from practice.services import run_answers_save, run_submit
+    from tests.practice.conftest import picture
+
+    enrollment = Enrollment.objects.filter(learner=learner, cohort=history["cohort"]).get()
+    course = enrollment.course
+    item_set = ItemSet.objects.create(
+        course=course, title="主图分类", task="text_class", labels=["合格"], published=True
+    )
+    item = Item.objects.create(item_set=item_set, order=1, text="白底主图", gold={"labels": ["合格"]})
+    run = Run.objects.create(enrollment=enrollment, item_set=item_set)
+    run_answers_save(run=run, answers={item.pk: {"labels": ["合格"]}})
+    run_submit(run=run)
+    criteria = [{"title": "标题", "levels": ["差", "好"]}]
+    assignment = Assignment.objects.create(
+        course=course, title="写商品详情", brief="配五张照片", criteria=criteria
+    )
+    submission = Submission.objects.create(
+        assignment=assignment, enrollment=enrollment, text="我家的高山茶", submitted_at=timezone.now()
+    )
+    photo = SubmissionImage(submission=submission)
+    photo.image.save("tea.png", ContentFile(picture()), save=True)
+    Mark.objects.create(submission=submission, attempt=1, levels=[1], points=1, feedback="张小红写得好")
+    client.force_login(learner)
+
+    practice = json.loads(client.get(EXPORT).content)["practice"]
+    assert practice["practice_runs"][0]["score"] == 100
+    assert practice["practice_runs"][0]["answers"] == [{"item_id": item.pk, "answer": {"labels": ["合格"]}}]
+    [exported] = practice["assignment_submissions"]
+    assert exported["text"] == "我家的高山茶" and exported["marks"][0]["feedback"] == "张小红写得好"
+    path = Path(photo.image.path)
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(DELETE, {"password": factories.PASSWORD})
+
+    submission.refresh_from_db()
+    assert submission.text == "account deleted"
+    assert not SubmissionImage.objects.exists() and not path.exists()
+    assert Mark.objects.get().feedback == "" and Mark.objects.get().points == 1
+    assert Run.objects.get().score == 100  # the result stays for the figures

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from courses.models import Course
 from courses.portability import course_export, course_files_left_out
 from exams.portability import BANKS, EXAMS, course_exams_export
+from practice.portability import course_practice_export
 
 
 class Command(BaseCommand):
@@ -31,7 +32,11 @@ class Command(BaseCommand):
             course = Course.objects.get(slug=slug)
         except Course.DoesNotExist:
             raise CommandError(f"No course with slug {slug!r}.") from None
-        document = {**course_export(course=course), **course_exams_export(course=course)}
+        document = {
+            **course_export(course=course),
+            **course_exams_export(course=course),
+            **course_practice_export(course=course),
+        }
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         if output == "-":
             self.stdout.write(text, ending="")

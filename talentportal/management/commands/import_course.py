@@ -17,6 +17,7 @@ from exams.portability import (
     exams_document_problems,
 )
 from exams.services import QuestionError
+from practice.portability import PracticeDocumentError, course_practice_import, practice_document_problems
 
 
 class Command(BaseCommand):
@@ -44,19 +45,22 @@ class Command(BaseCommand):
         problems = course_document_problems(document)
         if isinstance(document, dict):
             problems += exams_document_problems(document)
+            problems += practice_document_problems(document)
         if problems:
             raise self._refused(path, problems)
         try:
             with transaction.atomic():
                 course = course_import(document=document)
                 banks, exams = course_exams_import(document=document, course=course)
-        except (CourseFileError, ExamsDocumentError) as error:
+                item_sets, assignments = course_practice_import(document=document, course=course)
+        except (CourseFileError, ExamsDocumentError, PracticeDocumentError) as error:
             raise self._refused(path, error.problems) from None
         except (BankDocumentError, QuestionError) as error:
             raise self._refused(path, [str(error)]) from None
         self.stdout.write(
             f"Imported “{course.title}” as draft {course.slug}: {course.modules.count()} modules, "
-            f"{len(banks)} question banks, {len(exams)} exams (drafts). "
+            f"{len(banks)} question banks, {len(exams)} exams, {len(item_sets)} practice item sets, "
+            f"{len(assignments)} assignments (drafts). "
             "Submit it for review in the admin to publish it; publish its exams in the admin."
         )
 

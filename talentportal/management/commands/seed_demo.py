@@ -27,6 +27,8 @@ from exams.attempts import AttemptError
 from exams.demo import demo_attempt_sit, seed_demo_exams
 from exams.models import Exam, ExamWindow
 from exams.policy import exam_window_set
+from jobs.demo import seed_demo_jobs
+from practice.demo import seed_demo_practice
 
 DEMO_PASSWORD = "TalentDemo-2026"  # noqa: S105 - published on purpose, DEBUG only
 
@@ -97,6 +99,8 @@ class Command(BaseCommand):
 
         seed_demo_courses(stdout=self.stdout)
         finals = seed_demo_exams(stdout=self.stdout)
+        seed_demo_practice(stdout=self.stdout)
+        seed_demo_jobs(password=DEMO_PASSWORD, stdout=self.stdout)
         coordinator = User.objects.get(email="coordinator@example.com")
         cohort = self._seed_cohort(county=tonglu, coordinator=coordinator)
         exam = finals.get(cohort.course.slug)
