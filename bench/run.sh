@@ -6,7 +6,7 @@
 #   make bench BENCH_LEARNERS=200000 BENCH_DURATION=20     then BENCH_LEARNERS=1000000
 # BENCH_WORKLOAD_DURATION=20 (environment or make variable) shortens the workload's scenarios.
 # BENCH_EXAM=1 adds the exam rush (bench/exam_rush.py: 2,000 learners start one exam within a
-# minute, ~7 minutes more); its report goes to bench/RESULTS-exam.md.
+# minute, ~12 minutes more); its report goes to bench/RESULTS-exam.md.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 LEARNERS=${1:-20000}
@@ -29,7 +29,7 @@ echo "== workload: many accounts at once (locust, $WORKLOAD_DURATION s per scena
 $PY bench/workload.py --duration "$WORKLOAD_DURATION" --output "$WORK/workload.md"
 if [ "${BENCH_EXAM:-0}" = 1 ]; then
   echo "== exam rush: 2,000 learners start one exam within a minute (locust)"
-  $PY bench/exam_rush.py --limit 330 --output bench/RESULTS-exam.md
+  $PY bench/exam_rush.py --limit 640 --output bench/RESULTS-exam.md
 fi
 echo "== single pages under load (wrk)"
 $PY bench/load.py --duration "$DURATION" --output "$WORK/single-page.md"
