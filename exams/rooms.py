@@ -24,9 +24,10 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from counties.models import Attendance, ClassSession
@@ -35,6 +36,7 @@ from enrollment.services import enrollment_final_exam_record
 
 from .models import AttemptEvent, Exam, ExamAttempt, ExamAuditEntry, ExamRoom
 from .papers import PaperError
+from .policy import sitting_rules
 
 CODE_DIGITS = 6
 CODE_PERIOD_SECONDS = 60
@@ -313,7 +315,8 @@ def paper_score_record(
     A passed final exam is recorded on the enrolment (which may complete it).
 
     Raises ValidationError, writing nothing, when the points are out of range (keys ``score`` and
-    ``max_score``), RoomError when the learner is not in the room's class or course. One
+    ``max_score``), RoomError when the learner is not in the room's class or course, or has used
+    every attempt the exam allows them (an exception's extra attempts count). One
     transaction, the enrolment row locked (a paper entry and an online start never share a
     number)."""
     now = now or timezone.now()
@@ -330,12 +333,24 @@ def paper_score_record(
         raise RoomError([_("This learner is not in the class of this exam room.")])
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("pk").get()
-        number = (
-            ExamAttempt.objects.filter(exam=exam, enrollment_id=enrollment.pk).aggregate(last=Max("number"))[
-                "last"
-            ]
-            or 0
-        ) + 1
+        used = ExamAttempt.objects.filter(exam=exam, enrollment_id=enrollment.pk).aggregate(
+            last=Max("number"), count=Count("pk")
+        )
+        allowed = sitting_rules(exam=exam, enrollment=enrollment).max_attempts
+        if allowed is not None and used["count"] >= allowed:
+            raise RoomError(
+                [
+                    ngettext(
+                        "This learner has used the %(count)d attempt this exam allows: grant them an "
+                        "extra attempt first.",
+                        "This learner has used all %(count)d attempts this exam allows: grant them an "
+                        "extra attempt first.",
+                        allowed,
+                    )
+                    % {"count": allowed}
+                ]
+            )
+        number = (used["last"] or 0) + 1
         passed = score * 100 >= exam.pass_mark_percent * max_score
         attempt = ExamAttempt.objects.create(
             exam=exam,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,14 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_window(monkeypatch):
+    # django-ratelimit's windows follow the clock: a minute ending between two requests of a
+    # test would start its count again (seen in CI). Every test counts in one window of its own.
+    window = int(time.time()) + 3600
+    monkeypatch.setattr("django_ratelimit.core._get_window", lambda value, period: window)
 
 
 @pytest.fixture(autouse=True)

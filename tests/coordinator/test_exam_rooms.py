@@ -17,6 +17,7 @@ from django.utils import timezone
 from counties.models import Attendance
 from exams.attempts import AttemptError, attempt_answers_save, attempt_start, attempt_submit
 from exams.models import BankQuestion, Exam, ExamAttempt, ExamAuditEntry, ExamRoom, QuestionBank
+from exams.policy import exception_grant
 from exams.rooms import room_code, room_open
 from tests import factories
 from tests.coordinator.conftest import enrol
@@ -402,3 +403,25 @@ def test_projector_is_for_the_rooms_of_the_class_only(client, coordinator, count
         "coordinator:exam_room_projector", kwargs={"pk": room.session.cohort_id, "room_pk": other_room.pk}
     )
     assert client.get(url).status_code == 404
+
+
+def test_a_paper_score_counts_against_the_attempts_allowed(client, coordinator, cohort, room):
+    room.exam.max_attempts = 1
+    room.exam.save()
+    learner = enrol(cohort)
+    sit(room.exam, learner, right=False)  # the one attempt, online
+    url = room_url(room, "exam_room_paper", enrollment_pk=learner.pk)
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(url, {"score": 5, "max_score": 7})
+
+    assert response.status_code == 200
+    assert "This learner has used the 1 attempt this exam allows" in response.content.decode()
+    assert not ExamAttempt.objects.filter(enrollment=learner, on_paper=True).exists()
+    # An extra attempt granted (with a reason) lets the paper score in.
+    exception_grant(
+        exam=room.exam, enrollment=learner, reason="手机没电，改用纸质试卷", by=coordinator, extra_attempts=1
+    )
+    assert client.post(url, {"score": 5, "max_score": 7}).status_code == 302
+    assert ExamAttempt.objects.get(enrollment=learner, on_paper=True).number == 2

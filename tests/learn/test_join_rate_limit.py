@@ -5,7 +5,6 @@ code's own link, GET and POST; a class behind one school address opening its own
 from __future__ import annotations
 
 import secrets
-import time
 
 import pytest
 from django.test import Client
@@ -27,14 +26,6 @@ def guess() -> str:
 
 def code_url(code: str) -> str:
     return reverse("learn:join_code", args=[code])
-
-
-@pytest.fixture(autouse=True)
-def one_rate_window(monkeypatch):
-    """One rate-limit window for each whole test: django-ratelimit's windows follow the clock, so
-    a minute ending between two of the 80 tries would start the count again (seen once in CI)."""
-    window = int(time.time()) + 60
-    monkeypatch.setattr("django_ratelimit.core._get_window", lambda value, period: window)
 
 
 @pytest.fixture
