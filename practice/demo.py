@@ -22,8 +22,8 @@ from typing import TextIO
 from PIL import Image, ImageDraw
 
 from courses.models import Course, Lesson
+from talentportal.images import compress
 
-from .images import compress
 from .imports import ParsedItem
 from .models import Assignment, ItemSet
 from .services import item_set_save, items_add
@@ -64,7 +64,7 @@ CRITERIA = [
 def _jpeg(image: Image.Image, name: str):
     out = io.BytesIO()
     image.save(out, "PNG")
-    return compress(out.getvalue(), name=name)
+    return compress(out.getvalue())
 
 
 def _tin(draw: ImageDraw.ImageDraw, x: int, y: int, scale: float = 1.0) -> None:

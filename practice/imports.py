@@ -25,9 +25,9 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 
+from talentportal.images import ImageRefused, compress
 from talentportal.spreadsheets import SpreadsheetError, cell_text, csv_rows, header_key
 
-from .images import ImageRefused, compress
 from .models import ItemSet
 
 MAX_ITEMS = 500
@@ -237,7 +237,7 @@ def _zip_images(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
 
 def _read_image(archive: zipfile.ZipFile, member: zipfile.ZipInfo, result: ParseResult, row: str):
     try:
-        return compress(archive.read(member), name=_basename(member.filename))
+        return compress(archive.read(member))
     except ImageRefused as error:
         result.errors.append((row, error.message))
     except (zipfile.BadZipFile, OSError, RuntimeError):

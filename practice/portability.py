@@ -15,8 +15,8 @@ import binascii
 from django.db import transaction
 
 from courses.models import Course, Lesson
+from talentportal.images import ImageRefused, compress
 
-from .images import ImageRefused, compress
 from .imports import ParsedItem
 from .models import Assignment, ItemSet
 from .services import item_set_save, items_add
@@ -141,9 +141,7 @@ def course_practice_import(*, document: dict, course: Course) -> tuple[list[Item
             image = None
             if item.get("image"):
                 try:
-                    image = compress(
-                        base64.b64decode(item["image"], validate=True), name=f"item-{number + 1}.jpg"
-                    )
+                    image = compress(base64.b64decode(item["image"], validate=True))
                 except (binascii.Error, ValueError, ImageRefused) as error:
                     raise PracticeDocumentError(
                         [f"practice.item_sets[{index}].items[{number}].image: {error}"]

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from enrollment.models import Enrollment
 from enrollment.selectors import lesson_to_complete
 from enrollment.services import EnrollmentError, lesson_complete
+from talentportal.images import CompressedImage
 
 from . import scoring
-from .images import CompressedImage
 from .imports import ParsedItem
 from .models import Answer, Assignment, Item, ItemSet, Mark, Run, Submission, SubmissionImage
 

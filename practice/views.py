@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counties.models import Cohort
+from talentportal.images import MAX_UPLOAD_BYTES as MAX_IMAGE_BYTES
+from talentportal.images import ImageRefused, compress
 
 from . import selectors, services
 from .forms import (
@@ -34,8 +36,6 @@ from .forms import (
     answer_from_post,
     field_name,
 )
-from .images import MAX_UPLOAD_BYTES as MAX_IMAGE_BYTES
-from .images import ImageRefused, compress
 from .imports import MAX_UPLOAD_BYTES, UploadRefused, parse_upload
 from .models import Answer, Assignment, Item, ItemSet, Run, Submission
 
@@ -285,7 +285,7 @@ def assignment_detail(request, pk: int):
             for upload in uploads:
                 if upload.size > MAX_IMAGE_BYTES:  # before the file is read into memory
                     raise ImageRefused(_("The image is larger than 10 MB."))
-                images.append(compress(upload.read(), name=upload.name))
+                images.append(compress(upload.read()))
             services.submission_save(
                 assignment=assignment, enrollment=enrollment, text=form.cleaned_data["text"], images=images
             )

@@ -31,6 +31,8 @@ from exams.models import (
 )
 from jobs.selectors import user_jobs_data
 from jobs.services import user_jobs_data_erase
+from officers.selectors import user_officer_data
+from officers.services import user_officer_data_erase
 from practice.selectors import learner_data_export as practice_data_export
 from practice.services import learner_data_delete as practice_data_delete
 
@@ -254,6 +256,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         ],
         "jobs": user_jobs_data(user),
         "practice": practice_data_export(user=user),
+        "officers": user_officer_data(user),
     }
 
 
@@ -291,6 +294,7 @@ def user_delete_account(*, user: User) -> None:
     InvitationLog.objects.filter(user=locked).delete()
     user_jobs_data_erase(user=locked)
     practice_data_delete(user=locked)
+    user_officer_data_erase(user=locked)
     LearnerProfile.objects.filter(user=locked).update(school="")
     # Exams: what the learner wrote, the devices they used and the reasons given for their
     # exceptions (often health) go; the points and results stay for the figures.

@@ -1,5 +1,7 @@
-"""Uploaded images made light enough for a 2G/3G phone: at most 800 px on the long side, JPEG at
-quality 70, metadata dropped (a phone photo's EXIF holds where it was taken)."""
+"""Uploaded pictures made light enough for a 2G/3G phone: at most ``max_side`` px on the long side
+(800 by default), JPEG at quality 70, metadata dropped (a phone photo's EXIF holds where it was
+taken), stored under a random name. Used by the practice lab (items, assignment photos) and the
+officers' survey photos."""
 
 from __future__ import annotations
 
@@ -39,8 +41,8 @@ class CompressedImage:
         return self.content.size
 
 
-def compress(data: bytes, *, name: str) -> CompressedImage:
-    """``data`` as a JPEG of at most MAX_SIDE px on the long side. ImageRefused (with a
+def compress(data: bytes, *, max_side: int = MAX_SIDE) -> CompressedImage:
+    """``data`` as a JPEG of at most ``max_side`` px on the long side. ImageRefused (with a
     translated message) for what is not a picture, or one too large to open safely."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageRefused(_("The image is larger than 10 MB."))
@@ -53,10 +55,10 @@ def compress(data: bytes, *, name: str) -> CompressedImage:
                 probe.verify()
             with Image.open(io.BytesIO(data), formats=FORMATS) as source:
                 if source.format == "JPEG":
-                    source.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))  # decode at a smaller scale
+                    source.draft("RGB", (max_side * 2, max_side * 2))  # decode at a smaller scale
                 # Shrink first, so that the turn and the colour conversion work on a small
                 # picture (the EXIF orientation travels along in info and is applied after).
-                source.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+                source.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
                 picture = ImageOps.exif_transpose(source.convert("RGB"))
     except ImageRefused:
         raise
@@ -71,8 +73,8 @@ def compress(data: bytes, *, name: str) -> CompressedImage:
         raise ImageRefused(_("This file is not a picture (JPEG, PNG, WebP or GIF).")) from error
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
-    # A random name: the original one may hold the gold label or the learner's name, and a
-    # guessable name would let anyone fetch another's photo. The caller keeps ``name``.
+    # A random name: the original one may hold a gold label or a person's name, and a
+    # guessable name would let anyone fetch another's photo.
     return CompressedImage(
         ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), picture.width, picture.height
     )

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "exams",
     "practice",
     "jobs",
+    "officers",
     "privacy",
     "coordinator",
     "learn",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("practice/", include("practice.urls")),
     path("jobs/", include("jobs.urls")),
+    path("officers/", include("officers.urls")),
     path("admin/", admin.site.urls),
 ]
 

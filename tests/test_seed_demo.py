@@ -70,6 +70,7 @@ def test_seed_demo_creates_the_first_sites_and_a_login_for_every_role(db):
         "employer2@example.com",
         "employer@example.com",
         "learner@example.com",
+        "officer@example.com",
     ]
     assert assignments == [("coordinator@example.com", "330122")]
     assert profiles == [("learner@example.com", "330122")]

@@ -453,6 +453,12 @@ def _demo_fair(scene: Scene):
     return JobFair.objects.filter(county=scene.cohort.county).order_by("pk").first()
 
 
+def _demo_survey(scene: Scene) -> dict:
+    from officers.models import Survey
+
+    return {"pk": Survey.objects.filter(county=scene.cohort.county).order_by("pk").first().pk}
+
+
 def _draft_post(scene: Scene) -> dict:
     from jobs.models import JobPost
 
@@ -585,6 +591,9 @@ URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
     "jobs:staff_post": lambda scene: {"pk": _demo_post(scene).pk},
     "jobs:fair_detail": lambda scene: {"pk": _demo_fair(scene).pk},
     "jobs:fair_edit": lambda scene: {"pk": _demo_fair(scene).pk},
+    "officers:survey_respond": _demo_survey,
+    "officers:county_responses": lambda scene: {"code": scene.cohort.county_id},
+    "officers:county_responses_export": lambda scene: {"code": scene.cohort.county_id},
 }
 
 # Each page and who opens it: None (a visitor), "learner", "coordinator", "staff" or "employer".
@@ -708,6 +717,11 @@ PAGES: dict[str, str | None] = {
     "jobs:fair_manage_list": "coordinator",
     "jobs:fair_create": "coordinator",
     "jobs:fair_edit": "coordinator",
+    # The demo officer's pages, opened by staff (who see every county's).
+    "officers:workspace": "staff",
+    "officers:survey_respond": "staff",
+    "officers:county_responses": "staff",
+    "officers:county_responses_export": "staff",
 }
 
 # Named URLs that are no page of their own.

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from practice.images import MAX_SIDE
 from practice.models import Assignment, Item, ItemSet
+from talentportal.images import MAX_SIDE
 from tests import factories
 
 from .conftest import make_set, picture

@@ -12,8 +12,8 @@ from django.urls import reverse
 from PIL import Image
 
 from practice import views
-from practice.images import MAX_PIXELS
 from practice.models import Assignment, Submission
+from talentportal.images import MAX_PIXELS
 from tests import factories
 
 from .conftest import english_client, make_set, picture

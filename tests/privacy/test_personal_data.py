@@ -357,3 +357,41 @@ def test_practice_runs_and_assignments_are_exported_then_erased(
     assert not SubmissionImage.objects.exists() and not path.exists()
     assert Mark.objects.get().feedback == "" and Mark.objects.get().points == 1
     assert Run.objects.get().score == 100  # the result stays for the figures
+
+
+def test_officer_appointments_and_survey_responses_are_exported_then_erased(
+    client, county, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from officers.models import Appointment, ResponsePhoto, Survey, SurveyQuestion, SurveyResponse
+    from tests.officers.conftest import appoint, picture
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    officer = factories.UserFactory()
+    appoint(officer, county, home_organisation="浙江大学")
+    survey = Survey.objects.create(title="需求调查")
+    photo_question = survey.questions.create(text="照片", kind=SurveyQuestion.Kind.PHOTO)
+    client.force_login(officer)
+    client.post(
+        reverse("officers:survey_respond", args=[survey.pk]),
+        {
+            "client_key": "0b8f9a52-3c4e-4f7a-9d21-6a5b4c3d2e1f",
+            "organisation_name": "里湖村委会",
+            "organisation_kind": "village",
+            "county": county.pk,
+            f"q{photo_question.pk}": SimpleUploadedFile("p.jpg", picture(), "image/jpeg"),
+        },
+    )
+    path = Path(ResponsePhoto.objects.get().image.path)
+
+    officers = json.loads(client.get(EXPORT).content)["officers"]
+    assert officers["appointments"][0]["home_organisation"] == "浙江大学"
+    assert officers["survey_responses"][0]["organisation"] == "里湖村委会"
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(DELETE, {"password": factories.PASSWORD})
+
+    assert not SurveyResponse.objects.exists() and not Appointment.objects.exists()
+    assert not path.exists()

@@ -28,6 +28,7 @@ from exams.demo import demo_attempt_sit, seed_demo_exams
 from exams.models import Exam, ExamWindow
 from exams.policy import exam_window_set
 from jobs.demo import seed_demo_jobs
+from officers.demo import seed_demo_officers
 from practice.demo import seed_demo_practice
 
 DEMO_PASSWORD = "TalentDemo-2026"  # noqa: S105 - published on purpose, DEBUG only
@@ -101,6 +102,7 @@ class Command(BaseCommand):
         finals = seed_demo_exams(stdout=self.stdout)
         seed_demo_practice(stdout=self.stdout)
         seed_demo_jobs(password=DEMO_PASSWORD, stdout=self.stdout)
+        seed_demo_officers(password=DEMO_PASSWORD, stdout=self.stdout)
         coordinator = User.objects.get(email="coordinator@example.com")
         cohort = self._seed_cohort(county=tonglu, coordinator=coordinator)
         exam = finals.get(cohort.course.slug)
