@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 ARTIFACT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -99,6 +101,36 @@ class PageGuard:
             "inputs => inputs.filter(i => i.getAttribute('value') && !i.value).map(i => i.name)",
         )
         assert not lost, f"date or time fields that lost their value on {self.page.url}: {lost}"
+
+
+def signed_in_phone(chromium, base: str, user, *, javascript: bool = True, touch: bool = False, route=None):
+    """A new browser context (a phone of its own: its own session) of ``user`` at 360 px, in
+    English, and its page guarded by PageGuard. ``route``: (URL pattern, handler) for requests
+    the live server does not answer (e.g. uploaded files)."""
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="en-US",
+        java_script_enabled=javascript,
+        has_touch=touch,
+    )
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base},
+        ]
+    )
+    if route is not None:
+        context.route(*route)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.guard = PageGuard(page, chinese=False)
+    return context, page
 
 
 def snap(page, path: Path) -> None:

@@ -11,12 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from exams.models import BankChoice, BankQuestion, ExamAttempt
-from tests.browser.conftest import PageGuard, snap
+from tests.browser.conftest import signed_in_phone, snap
 from tests.learn.test_exam_sitting import make_exam, sitter
 
 pytestmark = pytest.mark.browser
@@ -27,25 +25,7 @@ Kind = BankQuestion.Kind
 
 def phone(chromium, base: str, user, *, javascript: bool = True):
     """A new browser context (another phone: its own session) of ``user`` at 360 px."""
-    context = chromium.new_context(
-        viewport={"width": WIDTH, "height": 740}, locale="en-US", java_script_enabled=javascript
-    )
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base},
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.guard = PageGuard(page, chinese=False)
-    return context, page
+    return signed_in_phone(chromium, base, user, javascript=javascript)
 
 
 def saved(page, row, expected) -> None:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from officers.models import Appointment, ResponsePhoto, Survey, SurveyQuestion, SurveyResponse
 from tests import factories
-from tests.browser.conftest import PageGuard, snap
+from tests.browser.conftest import signed_in_phone, snap
 from tests.officers.conftest import picture
 
 pytestmark = pytest.mark.browser
@@ -25,23 +23,7 @@ WIDTH = 360
 
 
 def phone(chromium, base: str, user):
-    context = chromium.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-US")
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base},
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.guard = PageGuard(page, chinese=False)
-    return context, page
+    return signed_in_phone(chromium, base, user)
 
 
 def test_a_survey_filled_offline_is_sent_once_when_the_network_returns(

@@ -7,14 +7,12 @@ import mimetypes
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.test import Client
 
 from courses.models import Lesson
 from practice.models import Item, ItemSet, Run
 from tests import factories
-from tests.browser.conftest import PageGuard, snap
+from tests.browser.conftest import signed_in_phone, snap
 from tests.practice.conftest import picture
 
 pytestmark = pytest.mark.browser
@@ -58,36 +56,15 @@ def lab(transactional_db, settings, tmp_path):
 
 
 def phone(chromium, base: str, user, media: Path, *, javascript: bool):
-    context = chromium.new_context(
-        viewport={"width": WIDTH, "height": 740},
-        locale="en-US",
-        java_script_enabled=javascript,
-        has_touch=True,
-    )
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base},
-        ]
-    )
-
     # The live server serves static files but not uploads: the phone gets them from MEDIA_ROOT.
     def serve_media(route):
         name = route.request.url.split("/media/", 1)[1]
         path = media / name
         route.fulfill(path=str(path), content_type=mimetypes.guess_type(str(path))[0] or "image/jpeg")
 
-    context.route("**/media/**", serve_media)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.guard = PageGuard(page, chinese=False)
-    return context, page
+    return signed_in_phone(
+        chromium, base, user, javascript=javascript, touch=True, route=("**/media/**", serve_media)
+    )
 
 
 def no_sideways_scroll(page) -> None:
