@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django.db.models import (
     Count,
@@ -43,11 +44,13 @@ def county_lookup(text: str) -> CountyLookup:
     return CountyLookup(matches=matches[:MAX_MATCHES])
 
 
-def attendance_percent(*, learner_id: int, cohort) -> int | None:
-    """A learner's attendance at a cohort's class sessions held so far (ClassSession's held()),
-    in percent. Excused absences count neither for nor against. None when no session has been
-    held yet."""
-    held = ClassSession.objects.filter(cohort=cohort).held()
+def attendance_percent(*, learner_id: int, cohort=None, cohort_ids: Sequence[int] = ()) -> int | None:
+    """A learner's attendance at the class sessions held so far (ClassSession's held()) of a
+    cohort, or of several (``cohort_ids``: all the cohorts a learner was in), in percent. Excused
+    absences count neither for nor against. None when no session has been held yet."""
+    held = ClassSession.objects.filter(
+        cohort_id__in=[cohort.pk] if cohort is not None else list(cohort_ids)
+    ).held()
     counts = Attendance.objects.filter(session__in=held, learner_id=learner_id).aggregate(
         present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
         excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),

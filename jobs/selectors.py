@@ -27,6 +27,7 @@ from accounts.models import User
 from certificates.models import Certificate
 from certificates.services import mask_name
 from counties.models import Attendance, ClassSession, County, LearnerProfile
+from counties.selectors import attendance_percent
 from courses.models import Course
 from enrollment.models import Enrollment
 from practice.selectors import learner_results
@@ -134,22 +135,6 @@ def _verify_url(code: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("certificates:verify", args=[code])
 
 
-def _attendance_percent(learner: User, cohort_ids: list[int]) -> int | None:
-    """Attendance over the class sessions held so far in all the learner's cohorts (excused
-    absences count neither way), as counties.selectors.attendance_percent does for one."""
-    if not cohort_ids:
-        return None
-    held = ClassSession.objects.filter(cohort_id__in=cohort_ids).held()
-    counts = Attendance.objects.filter(session__in=held, learner=learner).aggregate(
-        present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
-        excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
-    )
-    sessions = held.count() - counts["excused"]
-    if sessions <= 0:
-        return None
-    return counts["present"] * 100 // sessions
-
-
 def learner_record(learner: User) -> LearnerRecord:
     """The learner's county, completed courses, issued certificates (with verification links),
     final exam results, practice results and attendance rate."""
@@ -185,7 +170,9 @@ def learner_record(learner: User) -> LearnerRecord:
             if e.final_exam_percent is not None
         ],
         practice=practice_results(learner),
-        attendance_percent=_attendance_percent(learner, [e.cohort_id for e in enrollments if e.cohort_id]),
+        attendance_percent=attendance_percent(
+            learner_id=learner.pk, cohort_ids=[e.cohort_id for e in enrollments if e.cohort_id]
+        ),
     )
 
 
