@@ -605,12 +605,21 @@ def job_fair_save(
     return fair
 
 
-def job_fair_register(*, fair: JobFair, learner: User) -> FairRegistration:
-    """Register a learner for an upcoming fair, if their county is in the fair's province.
-    Idempotent."""
+def fair_registration_refusal(*, fair: JobFair, learner: User) -> str:
+    """Why ``learner`` cannot register for ``fair`` (it is over, or for another province), for
+    the learner; "" when they can."""
     if fair.date < timezone.localdate():
-        raise HiringError(_("This job fair is over."))
+        return _("This job fair is over.")
     if not LearnerProfile.objects.filter(user=learner, county__province_id=fair.county.province_id).exists():
-        raise HiringError(_("This job fair is for learners of its province."))
+        return _("This job fair is for learners of its province.")
+    return ""
+
+
+def job_fair_register(*, fair: JobFair, learner: User) -> FairRegistration:
+    """Register a learner for an upcoming fair, if their county is in the fair's province
+    (``fair_registration_refusal``). Idempotent."""
+    refusal = fair_registration_refusal(fair=fair, learner=learner)
+    if refusal:
+        raise HiringError(refusal)
     registration, _created = FairRegistration.objects.get_or_create(fair=fair, learner=learner)
     return registration

@@ -616,6 +616,8 @@ def fair_detail(request, pk: int):
         "employers": fair.employers.verified().order_by("name"),
         "posts": fair.posts.open().select_related("employer").order_by("employer__name", "title"),
         "registered": FairRegistration.objects.filter(fair=fair, learner=request.user).exists(),
+        # Who cannot register is told why instead of being offered a button that refuses.
+        "refusal": services.fair_registration_refusal(fair=fair, learner=request.user),
     }
     return render(request, "jobs/fair_detail.html", context)
 

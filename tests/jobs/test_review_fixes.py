@@ -269,6 +269,12 @@ def test_only_learners_of_the_province_register(client, county, other_county, en
     fair = JobFair.objects.create(county=county, title="桐庐招聘会", date=NEXT_WEEK, place="县体育馆")
     outsider = factories.LearnerProfileFactory(county=other_county).user
     client.force_login(outsider)
+    page = client.get(reverse("jobs:fair_detail", args=[fair.pk])).content.decode()
+    assert 'id="register"' not in page and 'id="cannot-register"' in page  # told, not offered
+    insider = factories.LearnerProfileFactory(county=county).user
+    client.force_login(insider)
+    assert 'id="register"' in client.get(reverse("jobs:fair_detail", args=[fair.pk])).content.decode()
+    client.force_login(outsider)
     response = client.post(reverse("jobs:fair_detail", args=[fair.pk]), follow=True)
     assert not FairRegistration.objects.exists()
     assert "of its province" in " ".join(str(m) for m in response.context["messages"])
