@@ -108,26 +108,32 @@
     sending = true;
     var draft = drafts()[0];
     var body = new FormData();
-    var token = "";
+    // The token of this page, not the one stored with the draft: signing in again changes it.
+    var token = form.elements.csrfmiddlewaretoken.value;
     draft.fields.forEach(function (pair) {
-      body.append(pair[0], pair[1]);
-      if (pair[0] === "csrfmiddlewaretoken") token = pair[1];
+      body.append(pair[0], pair[0] === "csrfmiddlewaretoken" ? token : pair[1]);
     });
     (draft.photos || []).forEach(function (pair) { body.append(pair[0], blob(pair[1]), "photo.jpg"); });
     fetch(draft.action, {
       method: "POST",
       body: body,
       credentials: "same-origin",
+      redirect: "manual",
       headers: { Accept: "application/json", "X-CSRFToken": token }
     }).then(function (response) {
-      // Recorded (or recorded before): done. Anything else stays on the phone, shown as not sent.
-      if (response.ok) {
-        store(drafts().filter(function (other) { return keyOf(other) !== keyOf(draft); }));
-      }
-      sending = false;
-      show(true);
-      if (response.ok && drafts().length) sendAll();
-    }, function () {
+      // Recorded (or recorded before) only when the server says so in JSON: a redirect (to the
+      // sign-in page, the session having ended) or any other answer leaves the draft on the phone.
+      var json = response.ok && (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      return (json ? response.json() : Promise.resolve(null)).then(function (data) {
+        var sent = Boolean(data && data.response);
+        if (sent) {
+          store(drafts().filter(function (other) { return keyOf(other) !== keyOf(draft); }));
+        }
+        sending = false;
+        show(sent);
+        if (sent && drafts().length) sendAll();
+      });
+    }).catch(function () {
       sending = false;
       show(false);
     });

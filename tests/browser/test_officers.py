@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from officers.models import Appointment, ResponsePhoto, Survey, SurveyQuestion, SurveyResponse
@@ -70,7 +72,27 @@ def test_a_survey_filled_offline_is_sent_once_when_the_network_returns(
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
         snap(page, artifact_dir / "officers-survey-offline-360.png")
 
+        # The session ends while the phone is offline: back online, the send meets the sign-in
+        # page, and the draft stays on the phone (it is not taken for sent).
+        context.clear_cookies()
         context.set_offline(False)
+        page.wait_for_timeout(1500)
+        assert "Not sent: 1" in state.inner_text()
+        assert SurveyResponse.objects.count() == 0
+        # Signed in again (a new session, a new CSRF token): the page sends the draft once.
+        client = Client()
+        client.force_login(officer)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                },
+                {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
+            ]
+        )
+        page.reload()
         page.locator("#sync-state.sent").wait_for()
         assert state.inner_text().strip() == "Sent"
         assert SurveyResponse.objects.count() == 1
