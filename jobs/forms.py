@@ -14,6 +14,7 @@ from courses.models import Course
 
 from .models import Employer, JobApplication, JobFair, JobPost, TalentProfile
 from .selectors import Where
+from .services import TALENT_FIELDS
 from .validators import normalize_credit_code, validate_credit_code
 
 DESCRIPTION_MAX_LENGTH = 5000
@@ -210,15 +211,7 @@ class MoveForm(forms.Form):
 class TalentProfileForm(forms.ModelForm):
     class Meta:
         model = TalentProfile
-        fields = [
-            "is_visible",
-            "skills",
-            "share_name",
-            "share_county",
-            "share_certificates",
-            "share_exam_results",
-            "share_attendance",
-        ]
+        fields = list(TALENT_FIELDS)  # what jobs.services.talent_profile_save writes
         help_texts = {"share_certificates": CERTIFICATE_LINK_NOTE}
 
 

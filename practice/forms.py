@@ -50,6 +50,18 @@ def _percent(fraction) -> str:
     return f"{float(fraction) * 100:.1f}".rstrip("0").rstrip(".")
 
 
+def _course_and_lesson_choices(form: forms.ModelForm) -> None:
+    """The courses by title, and the practice lessons named with their course, for an item set's
+    or an assignment's form."""
+    form.fields["course"].queryset = Course.objects.order_by("title")
+    form.fields["lesson"].queryset = Lesson.objects.filter(kind=Lesson.Kind.PRACTICE).select_related(
+        "module__course"
+    )
+    form.fields["lesson"].label_from_instance = lambda lesson: (
+        f"{lesson.module.course.title} · {lesson.title}"
+    )
+
+
 class ItemSetForm(forms.ModelForm):
     labels_text = forms.CharField(
         label=gettext_lazy("Labels"),
@@ -75,13 +87,7 @@ class ItemSetForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = Course.objects.order_by("title")
-        self.fields["lesson"].queryset = Lesson.objects.filter(kind=Lesson.Kind.PRACTICE).select_related(
-            "module__course"
-        )
-        self.fields["lesson"].label_from_instance = lambda lesson: (
-            f"{lesson.module.course.title} · {lesson.title}"
-        )
+        _course_and_lesson_choices(self)
         if self.instance.pk:
             self.fields["labels_text"].initial = "\n".join(self.instance.labels)
             self.fields["task"].disabled = True  # the items' gold labels are in the task's shape
@@ -134,13 +140,7 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = Course.objects.order_by("title")
-        self.fields["lesson"].queryset = Lesson.objects.filter(kind=Lesson.Kind.PRACTICE).select_related(
-            "module__course"
-        )
-        self.fields["lesson"].label_from_instance = lambda lesson: (
-            f"{lesson.module.course.title} · {lesson.title}"
-        )
+        _course_and_lesson_choices(self)
         if self.instance.pk:
             self.fields["rubric"].initial = rubric_as_text(self.instance.criteria)
 

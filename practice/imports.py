@@ -78,6 +78,15 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[|、;；]", text) if part.strip()]
 
 
+def _class_gold(labels: list[str], item_set: ItemSet) -> dict:
+    """The gold of a classification item, its labels checked against the set's (ValueError)."""
+    if error := _check_labels(labels, item_set):
+        raise ValueError(error)
+    if len(labels) > 1 and not item_set.multi_label:
+        raise ValueError(_("Only one label per item in this item set."))
+    return {"labels": labels}
+
+
 def _check_labels(labels: list[str], item_set: ItemSet) -> str | None:
     unknown = [label for label in labels if label not in item_set.labels]
     if unknown:
@@ -95,12 +104,7 @@ def gold_from_cells(item_set: ItemSet, *, text: str, cell: str) -> dict | None:
     if not cell:
         return None
     if item_set.is_classification:
-        labels = _split(cell)
-        if error := _check_labels(labels, item_set):
-            raise ValueError(error)
-        if len(labels) > 1 and not item_set.multi_label:
-            raise ValueError(_("Only one label per item in this item set."))
-        return {"labels": labels}
+        return _class_gold(_split(cell), item_set)
     if item_set.task == ItemSet.Task.TEXT_SPAN:
         spans, searched_from = [], {}
         for part in _split(cell):
@@ -318,11 +322,7 @@ def _label_studio_gold(item_set: ItemSet, results: list[dict], *, text: str) -> 
                     labels.append(str(label))
         if not labels:
             return None
-        if error := _check_labels(labels, item_set):
-            raise ValueError(error)
-        if len(labels) > 1 and not item_set.multi_label:
-            raise ValueError(_("Only one label per item in this item set."))
-        return {"labels": labels}
+        return _class_gold(labels, item_set)
     if item_set.task == ItemSet.Task.TEXT_SPAN:
         spans = []
         for result in results:
