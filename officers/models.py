@@ -205,3 +205,56 @@ class ResponsePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class Visit(models.Model):
+    """One visit an officer logged: when, where (township, village), whom they met, how long, and
+    the needs surveys filled in on it. The visit is the county's record: it stays when the officer's
+    account is deleted (officer set to NULL)."""
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="officer_visits",
+        verbose_name=_("officer"),
+    )
+    county = models.ForeignKey(
+        "counties.County", on_delete=models.PROTECT, related_name="officer_visits", verbose_name=_("county")
+    )
+    visited_on = models.DateField(_("date of visit"))
+    township = models.ForeignKey(
+        "counties.Township",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officer_visits",
+        verbose_name=_("township"),
+    )
+    village = models.CharField(_("village"), max_length=60, blank=True, validators=[validate_single_line])
+    organisations_met = models.TextField(
+        _("organisations met"), blank=True, help_text=_("One organisation per line.")
+    )
+    minutes_spent = models.PositiveIntegerField(_("time spent (minutes)"))
+    notes = models.TextField(_("notes"), blank=True)
+    responses = models.ManyToManyField(
+        SurveyResponse, blank=True, related_name="visits", verbose_name=_("surveys filled in")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        indexes = [
+            models.Index(fields=["county", "visited_on"], name="officer_visit_county_date"),
+            models.Index(fields=["officer", "visited_on"], name="officer_visit_officer_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} · {self.visited_on}"
+
+    @property
+    def organisation_list(self) -> list[str]:
+        return [line.strip() for line in self.organisations_met.splitlines() if line.strip()]

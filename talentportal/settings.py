@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "practice",
     "jobs",
     "officers",
+    "projects",
+    "competitions",
     "privacy",
     "coordinator",
     "learn",

@@ -32,6 +32,8 @@ urlpatterns = [
     path("practice/", include("practice.urls")),
     path("jobs/", include("jobs.urls")),
     path("officers/", include("officers.urls")),
+    path("projects/", include("projects.urls")),
+    path("competitions/", include("competitions.urls")),
     path("admin/", admin.site.urls),
 ]
 
