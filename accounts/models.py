@@ -60,6 +60,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[validate_mobile],
     )
+    # Set when the owner proved the number by an SMS code or an invitation link; an imported or
+    # typed number is unverified until then (None).
+    mobile_verified_at = models.DateTimeField(_("mobile number verified"), null=True, blank=True)
     # A person's name (姓名), not a thing's (名称): the plain "name" of counties and courses.
     name = models.CharField(pgettext_lazy("of a person", "name"), max_length=100, blank=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
@@ -126,3 +129,28 @@ class User(AbstractBaseUser, PermissionsMixin):
 def user_display(user: User) -> str:
     """How a user is named on pages and in mail (allauth's ACCOUNT_USER_DISPLAY)."""
     return user.name or user.email or user.mobile or str(user.pk)
+
+
+class SmsSend(models.Model):
+    """One SMS code (or "you already have an account" text) the portal sent on a visitor's request.
+
+    The daily SMS limits (accounts.smslimits) count these rows: the database, not the cache, so
+    that a cache outage lets nobody pump SMS uncounted. Number and address are kept as keyed
+    hashes (they only need comparing) and the rows are purged after two days.
+    """
+
+    number_hash = models.CharField(max_length=64)
+    address_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SMS code sent")
+        verbose_name_plural = _("SMS codes sent")
+        indexes = [
+            models.Index(fields=["number_hash", "sent_at"], name="smssend_number_sent"),
+            models.Index(fields=["address_hash", "sent_at"], name="smssend_address_sent"),
+            models.Index(fields=["sent_at"], name="smssend_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number_hash[:8]} · {self.sent_at:%Y-%m-%d %H:%M}"

@@ -22,6 +22,10 @@ def register(name: str, expression: Callable[[], Expression]) -> None:
     _FLAGS[name] = expression
 
 
+def is_registered(name: str) -> bool:
+    return name in _FLAGS
+
+
 def annotations() -> dict[str, Expression]:
     return {name: expression() for name, expression in _FLAGS.items()}
 

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
 from allauth.account import views as allauth_views
+from allauth.account.app_settings import EmailVerificationMethod
+from allauth.account.utils import perform_login
 from django.conf import settings
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from talentportal.visitorcache import cache_for_visitors
 
-from .services import user_set_language
+from .invitations import invitation_user
+from .services import user_mobile_confirm, user_set_language
 
 # The sign-in and sign-up forms change only with a deploy (whose pages the release key drops).
 ENTRANCE_CACHE_SECONDS = 10 * 60
@@ -65,3 +72,28 @@ def set_language_cookie(response, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+@never_cache
+@ratelimit(key="ip", rate="60/m", method="POST", block=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def welcome(request, uidb36: str, token: str):
+    """The one-tap link of an SMS invitation (accounts.invitations).
+
+    Opening it (GET) only shows a "Start" button: SMS apps and carriers fetch links to preview
+    them, and must not use up the link. Pressing it signs the learner in through allauth (its
+    sign-in stages, two-factor authentication included) and confirms the number.
+    """
+    user = invitation_user(uidb36, token)
+    if user is None:
+        return render(request, "account/welcome_invalid.html", status=404)
+    if request.method == "POST":
+        user_mobile_confirm(user=user)
+        messages.success(
+            request,
+            _("Welcome! Next time, sign in with your mobile number and a code sent by SMS."),
+        )
+        return perform_login(
+            request, user, email_verification=EmailVerificationMethod.NONE, redirect_url=reverse("home")
+        )
+    return render(request, "account/welcome.html", {"invited": user})

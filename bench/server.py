@@ -30,6 +30,8 @@ HOST = f"http://127.0.0.1:{PORT}"
 APPLICATION_NAME = "talentportal-bench-server"
 SERVER_ENV = {
     "DJANGO_DEBUG": "false",
+    # The bench signs in coordinators and staff with passwords (two-factor set-up is a person's).
+    "MFA_REQUIRED_FOR_STAFF": "false",
     "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     "DJANGO_SECURE_SSL_REDIRECT": "false",

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from courses.models import Course
+from courses.revisions import course_changelog
 
 from .cache import cache_for_visitors
 from .forms import CatalogueFilterForm
@@ -78,5 +79,7 @@ def _render_course(request, course: Course, *, preview: bool):
         "syllabus": Syllabus(course, with_bodies=preview),
         "syllabus_cache_seconds": SYLLABUS_CACHE_SECONDS,
         "preview": preview,
+        # The learners' changelog of published revisions: read only on a miss of its fragment.
+        "changelog": course_changelog(course=course),
     }
     return render(request, "catalogue/detail.html", context)

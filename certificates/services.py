@@ -48,7 +48,7 @@ GOLD = HexColor("#b8962e")
 
 
 @cache
-def _font() -> str:
+def cjk_font() -> str:
     """Register the embedded CJK font once per process (ReportLab subsets it per document)."""
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_PATH), subfontIndex=0))
     return FONT_NAME
@@ -112,7 +112,7 @@ def certificate_content(certificate: Certificate, *, issued_at=None) -> Certific
 
 
 def _centred(canvas: Canvas, text: str, y: float, size: float, colour=INK) -> None:
-    canvas.setFont(_font(), size)
+    canvas.setFont(cjk_font(), size)
     canvas.setFillColor(colour)
     canvas.drawCentredString(A4[1] / 2, y, text)
 
@@ -149,17 +149,17 @@ def certificate_render_pdf(content: CertificateContent) -> bytes:
     if content.exam_band:
         _centred(canvas, f"结业考试成绩 Final exam: {content.exam_band}", height - 414, 13, BRAND)
 
-    canvas.setFont(_font(), 11)
+    canvas.setFont(cjk_font(), 11)
     canvas.setFillColor(INK)
     canvas.drawString(70, 110, f"签发日期 Issued: {content.issued_on}")
     canvas.drawString(70, 90, f"证书编号 Verification code: {content.code}")
-    canvas.setFont(_font(), 9)
+    canvas.setFont(cjk_font(), 9)
     canvas.setFillColor(MUTED)
     canvas.drawString(70, 70, f"验证 Verify: {content.url}")
 
     qr_size = 110
     _draw_qr(canvas, content.url, x=width - 70 - qr_size, y=62, size=qr_size)
-    canvas.setFont(_font(), 9)
+    canvas.setFont(cjk_font(), 9)
     canvas.drawCentredString(width - 70 - qr_size / 2, 56, "扫码验证 Scan to verify")
 
     canvas.showPage()

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.invitations import invitation_path
 from accounts.models import User
 from counties.models import Announcement, Cohort, InvitationLog
 from enrollment.models import Enrollment
@@ -219,8 +220,14 @@ def _invitation_email(user: User, site_url: str) -> EmailMessage:
 
 
 def _invitation_sms(user: User, site_url: str) -> SmsMessage:
+    # The one-tap link signs the learner in and confirms the number (accounts.invitations).
+    context = {
+        "user": user,
+        "programme": settings.PROGRAMME_NAME,
+        "start_url": f"{site_url}{invitation_path(user)}",
+    }
     with translation.override(user.language_code):
-        body = _one_line(render_to_string("emails/invitation_sms.txt", _invitation_context(user, site_url)))
+        body = _one_line(render_to_string("emails/invitation_sms.txt", context))
     return SmsMessage(to=user.mobile, body=settings.SMS_SIGNATURE + body)
 
 
@@ -237,7 +244,16 @@ def _invitations_batch(*, user_ids: list[int], site_url: str, connection: BaseEm
         users = list(
             User.objects.select_for_update(of=("self",))
             .filter(pk__in=user_ids, is_active=True)
-            .only("pk", "email", "mobile", "name", "password", "preferred_language", "last_login")
+            .only(
+                "pk",
+                "email",
+                "mobile",
+                "mobile_verified_at",
+                "name",
+                "password",
+                "preferred_language",
+                "last_login",
+            )
             .order_by("pk")
         )
         recent: dict[int, list[datetime]] = {user.pk: [] for user in users}
@@ -257,7 +273,7 @@ def _invitations_batch(*, user_ids: list[int], site_url: str, connection: BaseEm
                     emails.append((user.pk, _invitation_email(user, site_url)))
                 else:
                     logger.warning("Invitation to learner %s skipped (address)", user.pk)
-            elif user.mobile:
+            elif user.mobile and user.mobile_verified_at is None:  # not yet in by a link or a code
                 texts.append((user.pk, _invitation_sms(user, site_url)))
         emailed: list[int] = []
         if emails:
@@ -274,9 +290,10 @@ def _invitations_batch(*, user_ids: list[int], site_url: str, connection: BaseEm
 
 
 def invitations_send(*, user_ids: list[int], site_url: str) -> int:
-    """Invite learners who have no usable password yet to set one with allauth's reset-from-key
-    link (one tap): by email when they have an address, else by SMS to their mobile number.
-    Returns the number of invitations sent.
+    """Invite learners who have no usable password yet: by email when they have an address, with
+    allauth's reset-from-key link to set a password; else by SMS to their mobile number, with the
+    one-tap link that signs them in and confirms the number (accounts.invitations; not sent once
+    the number is confirmed: the learner signs in by SMS code). Returns the number sent.
 
     Learners who set a password meanwhile or are inactive get nothing, so a re-run is harmless.
     Rate limited per learner, hence per mobile number and email address (each belongs to one

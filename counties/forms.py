@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from allauth.account.forms import SignupForm
 from allauth.core import context as allauth_context
 from django import forms
 from django.db import transaction
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PortalSignupForm
 from accounts.models import User
 
 from .selectors import county_lookup
@@ -29,12 +29,14 @@ class CountyField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class LearnerSignupForm(SignupForm):
-    """allauth's sign-up plus what the programme needs to know about a learner."""
+class LearnerSignupForm(PortalSignupForm):
+    """allauth's sign-up (by mobile number or email, accounts.forms) plus what the programme
+    needs to know about a learner."""
 
     field_order = [
         "county",
         "name",
+        "phone",
         "email",
         "password1",
         "password2",

@@ -22,7 +22,9 @@ from .models import (
     Module,
     Question,
     Quiz,
+    StudioAuditEntry,
     Track,
+    TrackRole,
 )
 
 # --- Ordered children -------------------------------------------------------------------
@@ -482,6 +484,37 @@ class CourseStatusChangeAdmin(admin.ModelAdmin):
     list_select_related = ["course", "changed_by"]
     list_filter = ["to_status"]
     search_fields = ["course__title", "comment"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- The authoring studio's roles and audit log ------------------------------------------
+
+
+@admin.register(TrackRole)
+class TrackRoleAdmin(admin.ModelAdmin):
+    """Who edits and who publishes each track in the studio (/studio/)."""
+
+    list_display = ["user", "track", "role", "created_at"]
+    list_select_related = ["user", "track"]
+    list_filter = ["role", "track"]
+    search_fields = ["user__email", "user__name", "track__name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(StudioAuditEntry)
+class StudioAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "course", "user", "action", "detail"]
+    list_select_related = ["course", "user"]
+    list_filter = ["action"]
+    search_fields = ["course__title", "detail"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -393,3 +393,178 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- The authoring studio: roles per track, revisions, review comments, the audit log -----
+# (services in courses.revisions; pages in the studio app)
+
+
+class TrackRole(models.Model):
+    """A user's studio role for one track: editors write revisions, publishers review them."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("Editor")
+        PUBLISHER = "publisher", _("Publisher")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="track_roles", verbose_name=_("user")
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="roles", verbose_name=_("track"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("track role")
+        verbose_name_plural = _("track roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track", "role"], name="trackrole_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["editor", "publisher"]), name="trackrole_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.track} · {self.role}"
+
+
+class CourseRevision(models.Model):
+    """A course as a document (courses.portability's format, each node carrying the pk of its
+    live row or none when new). Learners read the live rows; publishing applies the document."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Sent back")
+        PUBLISHED = "published", _("Published")
+
+    OPEN_STATUSES = ("draft", "submitted", "returned")
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("course")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    document = models.JSONField(_("document"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    changelog = models.TextField(_("what changed (for learners)"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "-number"]
+        verbose_name = _("course revision")
+        verbose_name_plural = _("course revisions")
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="courserevision_queue"),
+            models.Index(fields=["course", "status", "-published_at"], name="courserevision_published"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="courserevision_unique_number"),
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="courserevision_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "returned", "published"]),
+                name="courserevision_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} #{self.number}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class RevisionComment(models.Model):
+    """A reviewer's comment on a revision, on one lesson (its key in the document) or on the whole."""
+
+    revision = models.ForeignKey(
+        CourseRevision, on_delete=models.CASCADE, related_name="comments", verbose_name=_("revision")
+    )
+    lesson_key = models.CharField(_("lesson"), max_length=40, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["revision", "created_at", "pk"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class StudioAuditEntry(models.Model):
+    """Who did what to which course in the studio, and when (the authoring audit log)."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("course")
+    )
+    revision = models.ForeignKey(
+        CourseRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("revision"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=40)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("studio audit entry")
+        verbose_name_plural = _("studio audit entries")
+        indexes = [
+            models.Index(fields=["course", "-at"], name="studioaudit_course"),
+            models.Index(fields=["user", "-at"], name="studioaudit_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.action}"

@@ -170,3 +170,58 @@ class QuizAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} · {self.quiz} #{self.number}"
+
+
+class CalendarFeed(models.Model):
+    """A learner's personal iCal feed of their classes: the secret in its URL.
+
+    Revoking replaces ``token``, so the old URL answers 404 at once. One per learner; it holds
+    no more than who may read the learner's own classes.
+    """
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("learner"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.created_at:%Y-%m-%d}"
+
+
+class OfflineAction(models.Model):
+    """A lesson marked done on the learner's phone without a connection, sent later with the
+    key the phone gave it. The unique (learner, key) constraint makes a replay of the same
+    action find this row and change nothing."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="offline_actions",
+        verbose_name=_("learner"),
+    )
+    key = models.CharField(_("key"), max_length=64)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="offline_actions", verbose_name=_("enrolment")
+    )
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="offline_actions", verbose_name=_("lesson")
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offline study record")
+        verbose_name_plural = _("offline study records")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "key"], name="offlineaction_unique_learner_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.key}"

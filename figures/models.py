@@ -19,10 +19,14 @@ from courses.models import Course, Track
 
 __all__ = [
     "FigureActivity",
+    "FigureContest",
     "FigureCountyReach",
     "FigureDemographic",
+    "FigureFieldwork",
     "FigureLearners",
+    "FigurePerson",
     "FigurePlacement",
+    "FigureProject",
     "FiguresSnapshot",
 ]
 
@@ -191,3 +195,106 @@ class FigureCountyReach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.first_week}"
+
+
+class FigureFieldwork(CubeRow):
+    """The technology officers' work per area, to date at the snapshot (no week, no track).
+
+    ``counties_covered``: 1 for a county with an officer in a current appointment; ``visits``,
+    ``visit_minutes`` and ``surveys`` (needs survey responses) since the start; the projects by
+    their status now and their indicators (with an actual value: achieved, on track). People
+    (officers, local talents) are counted in FigurePerson, each person once in any area.
+    """
+
+    counties_covered = models.PositiveIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    visit_minutes = models.PositiveIntegerField(default=0)
+    surveys = models.PositiveIntegerField(default=0)
+    projects = models.PositiveIntegerField(default=0)
+    projects_planned = models.PositiveIntegerField(default=0)
+    projects_running = models.PositiveIntegerField(default=0)
+    projects_handed_over = models.PositiveIntegerField(default=0)
+    projects_ended = models.PositiveIntegerField(default=0)
+    projects_stalled = models.PositiveIntegerField(default=0)
+    indicators = models.PositiveIntegerField(default=0)
+    indicators_achieved = models.PositiveIntegerField(default=0)
+    indicators_on_track = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = _indexes("figfld")
+
+
+class FigureContest(CubeRow):
+    """Skills competitions per (area, track of the competition), to date at the snapshot:
+    ``entries`` (individual or team) by the county they entered from, ``teams`` among them,
+    ``rounds`` held for the county (county rounds), ``awards`` won and not revoked. People
+    (entrants, winners) are counted in FigurePerson."""
+
+    entries = models.PositiveIntegerField(default=0)
+    teams = models.PositiveIntegerField(default=0)
+    rounds = models.PositiveIntegerField(default=0)
+    awards = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = _indexes("figcon")
+
+
+class FigurePerson(models.Model):
+    """A person the figures count as distinct people, once per county (and track, and kind):
+    an officer in a current appointment there; a local talent one of its projects trained (a
+    successor, or a learner of a linked cohort who completed); a learner who entered a
+    competition from there (``entrant``, with the competition's track) or won a prize
+    (``winner``). The dashboard counts distinct people over the counties of an area, so one
+    officer of two counties, or one successor of two projects, is one."""
+
+    class Kind(models.TextChoices):
+        OFFICER = "officer"
+        TALENT = "talent"
+        ENTRANT = "entrant"
+        WINNER = "winner"
+
+    snapshot = models.ForeignKey(FiguresSnapshot, on_delete=models.CASCADE, related_name="+", db_index=False)
+    province = _ref(Province)
+    prefecture = _ref(Prefecture)
+    county = _ref(County)
+    track = _ref(Track)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    person_id = models.PositiveBigIntegerField()
+    gender = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "kind", "province"], name="figper_province"),
+            models.Index(fields=["snapshot", "kind", "prefecture"], name="figper_prefecture"),
+            models.Index(fields=["snapshot", "kind", "county"], name="figper_county"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.person_id} @ {self.county_id}"
+
+
+class FigureProject(models.Model):
+    """One county digital project as the snapshot saw it: its status, indicators and the local
+    talents it trained (the "per project" table; the title is the one at the snapshot)."""
+
+    snapshot = models.ForeignKey(FiguresSnapshot, on_delete=models.CASCADE, related_name="+", db_index=False)
+    province = _ref(Province)
+    prefecture = _ref(Prefecture)
+    county = _ref(County)
+    project_id = models.PositiveIntegerField()
+    title = models.CharField(max_length=100)
+    status = models.CharField(max_length=12)
+    indicators = models.PositiveIntegerField(default=0)
+    indicators_achieved = models.PositiveIntegerField(default=0)
+    indicators_on_track = models.PositiveIntegerField(default=0)
+    talents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "province"], name="figprj_province"),
+            models.Index(fields=["snapshot", "prefecture"], name="figprj_prefecture"),
+            models.Index(fields=["snapshot", "county"], name="figprj_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -59,17 +59,26 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from certificates.models import Certificate
+from competitions.models import Award, Competition, Entry, EntryMember, Round, Tier
 from counties.models import Cohort, County, LearnerProfile, PlacementOutcome, Prefecture, Province
 from courses.models import Track
 from enrollment.models import Enrollment
 from jobs.models import JobApplication
+from officers.models import Appointment, SurveyResponse, Visit
+from officers.selectors import officer_counties
+from projects.models import Project
+from projects.selectors import indicator_progress, project_talents
 
 from .models import (
     FigureActivity,
+    FigureContest,
     FigureCountyReach,
     FigureDemographic,
+    FigureFieldwork,
     FigureLearners,
+    FigurePerson,
     FigurePlacement,
+    FigureProject,
     FiguresSnapshot,
     Level,
 )
@@ -113,6 +122,26 @@ CUBES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("learners", "enrolled", "trained", "certified", "placed", "active", "applied", "hired"),
     ),
     FigurePlacement: (("track_id", "course_id", "week", "outcome"), ("recorded",)),
+    # No key of its own: the track is always empty (rolled up by area only).
+    FigureFieldwork: (
+        ("track_id",),
+        (
+            "counties_covered",
+            "visits",
+            "visit_minutes",
+            "surveys",
+            "projects",
+            "projects_planned",
+            "projects_running",
+            "projects_handed_over",
+            "projects_ended",
+            "projects_stalled",
+            "indicators",
+            "indicators_achieved",
+            "indicators_on_track",
+        ),
+    ),
+    FigureContest: (("track_id",), ("entries", "teams", "rounds", "awards")),
 }
 
 
@@ -377,6 +406,149 @@ def _refresh_reach(snapshot: FiguresSnapshot) -> None:
             cursor.execute(sql, [snapshot.pk, *params])
 
 
+def _refresh_fieldwork(snapshot: FiguresSnapshot, today: datetime.date) -> None:
+    """The officers' work per county (FigureFieldwork), the people it counts (FigurePerson:
+    officers and local talents, once per county) and one row per project (FigureProject).
+
+    Visits and surveys are counted inside the database per county; projects are few (one per
+    village at most), so their indicators' progress and talents are computed with the projects
+    app's own rules (``indicator_progress``, ``project_talents``) in a fixed number of queries,
+    and everything is written in bulk."""
+    measures = CUBES[FigureFieldwork][1]
+    counties: dict[str, dict[str, int]] = {}
+    people: set[tuple[str, str, int]] = set()  # (county, kind, person)
+
+    def county(code: str) -> dict[str, int]:
+        return counties.setdefault(code, dict.fromkeys(measures, 0))
+
+    for code, user_id in Appointment.objects.current(today).order_by().values_list("county_id", "user_id"):
+        county(code)["counties_covered"] = 1
+        people.add((code, FigurePerson.Kind.OFFICER, user_id))
+    visits = Visit.objects.order_by().values("county_id")
+    for row in visits.annotate(count=Count("pk"), minutes=Sum("minutes_spent")):
+        county(row["county_id"]).update(visits=row["count"], visit_minutes=row["minutes"] or 0)
+    for row in SurveyResponse.objects.order_by().values("county_id").annotate(count=Count("pk")):
+        county(row["county_id"])["surveys"] = row["count"]
+
+    projects = list(Project.objects.order_by("pk").prefetch_related("indicators__periods"))
+    talents = project_talents([project.pk for project in projects])
+    project_rows = []
+    for project in projects:
+        progress = [indicator_progress(indicator, project) for indicator in project.indicators.all()]
+        row = {
+            "indicators": len(progress),
+            "indicators_achieved": sum(item.achieved for item in progress),
+            "indicators_on_track": sum(bool(item.on_track) for item in progress),
+        }
+        sums = county(project.county_id)
+        sums["projects"] += 1
+        sums[f"projects_{project.status}"] += 1
+        for name, value in row.items():
+            sums[name] += value
+        trained = talents.get(project.pk, set())
+        people.update((project.county_id, FigurePerson.Kind.TALENT, user_id) for user_id in trained)
+        project_rows.append((project, row | {"talents": len(trained)}))
+
+    places = {
+        code: (province, prefecture)
+        for code, province, prefecture in County.objects.filter(code__in=counties).values_list(
+            "code", "province_id", "prefecture_id"
+        )
+    }
+
+    def place(code: str) -> dict[str, str]:
+        return {"province_id": places[code][0], "prefecture_id": places[code][1], "county_id": code}
+
+    FigureFieldwork.objects.bulk_create(
+        FigureFieldwork(snapshot=snapshot, level=Level.COUNTY, **place(code), **sums)
+        for code, sums in counties.items()
+    )
+    FigurePerson.objects.bulk_create(
+        (
+            FigurePerson(snapshot=snapshot, kind=kind, person_id=person, **place(code))
+            for code, kind, person in sorted(people)
+        ),
+        batch_size=2000,
+    )
+    FigureProject.objects.bulk_create(
+        FigureProject(
+            snapshot=snapshot,
+            project_id=project.pk,
+            title=project.title,
+            status=project.status,
+            **place(project.county_id),
+            **row,
+        )
+        for project, row in project_rows
+    )
+
+
+def _refresh_contests(snapshot: FiguresSnapshot) -> None:
+    """Skills competitions per county and track (FigureContest) and their people (FigurePerson:
+    entrants and winners, once per county, track and gender). Grouped inside the database;
+    the rows written in bulk."""
+    measures = CUBES[FigureContest][1]
+    cells: dict[tuple[str, int | None], dict[str, int]] = {}
+
+    def cell(county: str, track: int | None) -> dict[str, int]:
+        return cells.setdefault((county, track), dict.fromkeys(measures, 0))
+
+    team = Q(competition__kind=Competition.Kind.TEAM)
+    entries = Entry.objects.order_by().values("county_id", "competition__track_id")
+    for row in entries.annotate(entries=Count("pk"), teams=Count("pk", filter=team)):
+        cell(row["county_id"], row["competition__track_id"]).update(
+            entries=row["entries"], teams=row["teams"]
+        )
+    rounds = Round.objects.filter(tier=Tier.COUNTY, county__isnull=False).order_by()
+    for row in rounds.values("county_id", "competition__track_id").annotate(count=Count("pk")):
+        cell(row["county_id"], row["competition__track_id"])["rounds"] = row["count"]
+    awards = Award.objects.exclude(status=Award.Status.REVOKED).order_by()
+    for row in awards.values("entry__county_id", "round__competition__track_id").annotate(count=Count("pk")):
+        cell(row["entry__county_id"], row["round__competition__track_id"])["awards"] = row["count"]
+
+    members = EntryMember.objects.filter(accepted_at__isnull=False).order_by()
+    fields = ("entry__county_id", "competition__track_id", "learner_id", "learner__gender")
+    people = [(FigurePerson.Kind.ENTRANT, *row) for row in members.values_list(*fields).distinct()] + [
+        (FigurePerson.Kind.WINNER, *row)
+        for row in members.filter(entry__in=awards.values("entry_id")).values_list(*fields).distinct()
+    ]
+    codes = {county for county, _track in cells} | {row[1] for row in people}
+    places = {
+        code: (province, prefecture)
+        for code, province, prefecture in County.objects.filter(code__in=codes).values_list(
+            "code", "province_id", "prefecture_id"
+        )
+    }
+    FigureContest.objects.bulk_create(
+        FigureContest(
+            snapshot=snapshot,
+            level=Level.COUNTY,
+            province_id=places[county][0],
+            prefecture_id=places[county][1],
+            county_id=county,
+            track_id=track,
+            **sums,
+        )
+        for (county, track), sums in cells.items()
+    )
+    FigurePerson.objects.bulk_create(
+        (
+            FigurePerson(
+                snapshot=snapshot,
+                province_id=places[county][0],
+                prefecture_id=places[county][1],
+                county_id=county,
+                track_id=track,
+                kind=kind,
+                person_id=person,
+                gender=gender or "",
+            )
+            for kind, county, track, person, gender in people
+        ),
+        batch_size=2000,
+    )
+
+
 def _refresh_lock() -> bool:
     """Take the refresh lock for this transaction: False if another refresh holds it.
     (SQLite needs none: its write transactions run one at a time.)"""
@@ -406,19 +578,21 @@ def figures_refresh(*, now: datetime.datetime | None = None) -> FiguresSnapshot 
         _refresh_activity(snapshot, year)
         _refresh_learners(snapshot, year, now)
         _refresh_placements(snapshot)
+        _refresh_fieldwork(snapshot, timezone.localdate(now))
+        _refresh_contests(snapshot)
         for model in CUBES:
             _roll_up(model, snapshot)
         _refresh_reach(snapshot)
         kept = list(
             FiguresSnapshot.objects.order_by("-taken_at", "-pk").values_list("pk", flat=True)[:SNAPSHOTS_KEPT]
         )
-        for model in (*CUBES, FigureCountyReach):
+        for model in (*CUBES, FigureCountyReach, FigureProject, FigurePerson):
             model.objects.exclude(snapshot__in=kept).delete()
         FiguresSnapshot.objects.exclude(pk__in=kept).delete()
         if connection.vendor == "postgresql":
             # The cubes were just replaced: fresh statistics keep the dashboard on its indexes.
             with connection.cursor() as cursor:
-                for model in (*CUBES, FigureCountyReach):
+                for model in (*CUBES, FigureCountyReach, FigureProject, FigurePerson):
                     cursor.execute(f"ANALYZE {_quote(model._meta.db_table)}")
         snapshot.duration_ms = int((time.perf_counter() - started) * 1000)
         snapshot.save(update_fields=["duration_ms"])
@@ -473,12 +647,15 @@ class FigureScope:
 
 
 def figure_scope_for(user) -> FigureScope | None:
-    """Staff see the programme; a coordinator their counties; anyone else nothing (None)."""
+    """Staff see the programme; a coordinator the counties they coordinate and a technology
+    officer those of their current appointments (read only, like every figure); anyone else
+    nothing (None)."""
     if not user.is_authenticated:
         return None
     if user.is_staff:
         return FigureScope(county_codes=None)
-    codes = tuple(County.objects.coordinated_by(user).order_by("code").values_list("code", flat=True))
+    counties = County.objects.coordinated_by(user) | officer_counties(user)
+    codes = tuple(counties.order_by("code").values_list("code", flat=True).distinct())
     return FigureScope(county_codes=codes) if codes else None
 
 
@@ -636,7 +813,69 @@ class Figures:
             "area_activity": _grouped(self._rows(FigureActivity, grouped=True), (area,), _activity_sums()),
             "area_learners": _grouped(self._rows(FigureLearners, grouped=True), (area,), _learner_sums()),
             "area_placements": _placements(self._rows(FigurePlacement, grouped=True), (area,)),
+            # The officers' work: to date, whatever the dates and the track (5 queries). People
+            # are counted once in an area however many of its counties or projects they are in.
+            "fieldwork": self._fieldwork_rows().aggregate(**_FIELDWORK_SUMS)
+            | self._area_rows(FigurePerson).aggregate(**_PEOPLE_COUNTS),
+            "area_fieldwork": _grouped(self._fieldwork_rows(grouped=True), (area,), _FIELDWORK_SUMS),
+            "area_people": _grouped(self._area_rows(FigurePerson), (area,), _PEOPLE_COUNTS),
+            # Skills competitions: to date, whatever the dates; the track filter is the
+            # competition's (6 queries).
+            "contest_areas": _grouped(self._contest_rows(grouped=True), (area,), _CONTEST_SUMS),
+            "contest_tracks": _grouped(self._contest_rows(), ("track_id",), _CONTEST_SUMS),
+            "contest_people": self._contest_people().aggregate(**_CONTEST_PEOPLE),
+            "contest_area_people": _grouped(self._contest_people(), (area,), _CONTEST_PEOPLE),
+            "contest_gender_people": _grouped(self._contest_people(), ("gender",), _CONTEST_PEOPLE),
+            "contest_track_people": _grouped(self._contest_people(), ("track_id",), _CONTEST_PEOPLE),
+            "projects": list(
+                self._project_rows()
+                .order_by("county_id", "title", "project_id")
+                .values(
+                    "project_id",
+                    "title",
+                    "status",
+                    "county__name",
+                    "indicators",
+                    "indicators_achieved",
+                    "indicators_on_track",
+                    "talents",
+                )
+            ),
         }
+
+    def _fieldwork_rows(self, *, grouped: bool = False) -> QuerySet:
+        return FigureFieldwork.objects.filter(
+            snapshot_id=self.snapshot.pk, **self._area_lookups(grouped=grouped)
+        )
+
+    def _project_rows(self) -> QuerySet:
+        return self._area_rows(FigureProject)
+
+    def _contest_rows(self, *, grouped: bool = False) -> QuerySet:
+        lookups = {"snapshot_id": self.snapshot.pk, **self._area_lookups(grouped=grouped)}
+        if self.filters.track:
+            lookups["track_id"] = self.filters.track.pk
+        return FigureContest.objects.filter(**lookups)
+
+    def _contest_people(self) -> QuerySet:
+        rows = self._area_rows(FigurePerson).filter(
+            kind__in=(FigurePerson.Kind.ENTRANT, FigurePerson.Kind.WINNER)
+        )
+        return rows.filter(track_id=self.filters.track.pk) if self.filters.track else rows
+
+    def _area_rows(self, model: type[Model]) -> QuerySet:
+        """Rows of a county-level table (projects, people) in the scope and the area filters."""
+        rows = model.objects.filter(snapshot_id=self.snapshot.pk)
+        filters = self.filters
+        if not self.scope.is_programme:
+            rows = rows.filter(county_id__in=self.scope.county_codes)
+        if filters.county:
+            return rows.filter(county_id=filters.county.pk)
+        if filters.prefecture:
+            return rows.filter(prefecture_id=filters.prefecture.pk)
+        if filters.province:
+            return rows.filter(province_id=filters.province.pk)
+        return rows
 
     def _reach(self) -> QuerySet:
         rows = FigureCountyReach.objects.filter(snapshot=self.snapshot, track=self.filters.track)
@@ -708,6 +947,11 @@ class Figures:
             "placement_rate": _ratio(placements["placed_outcomes"], activity["completed"]),
             "women_share": _ratio(learners["women"], learners["learners"]),
         }
+
+    def fieldwork(self) -> dict[str, Any]:
+        """The officers' work in the scope and area filters, with the hours of visits and the
+        share of indicators on track."""
+        return _with_fieldwork_rates(dict(self.numbers["fieldwork"]))
 
     # --- weekly series ---
 
@@ -783,6 +1027,69 @@ class Figures:
             for _order, title, track_id, course_id in courses
         ]
 
+    def fieldwork_areas(self) -> list[dict[str, Any]]:
+        """The officers' work per area below the filtered one, zeros where there was none."""
+        found, people = self.numbers["area_fieldwork"], self.numbers["area_people"]
+        empty = dict.fromkeys((*_FIELDWORK_SUMS, *_PEOPLE_COUNTS), 0)
+        return [
+            _with_fieldwork_rates(
+                {"key": code, "name": name, "is_priority": is_priority}
+                | empty
+                | found.get(code, {})
+                | people.get(code, {})
+            )
+            for code, name, is_priority in self.names["areas"]
+        ]
+
+    def contests(self) -> dict[str, Any]:
+        """Skills competitions in the scope and filters: entries, teams, rounds and awards, and
+        the entrants and winners (distinct people)."""
+        numbers = self.numbers
+        return _total(numbers["contest_tracks"].values(), _CONTEST_SUMS) | {
+            name: numbers["contest_people"][name] or 0 for name in _CONTEST_PEOPLE
+        }
+
+    def contest_areas(self) -> list[dict[str, Any]]:
+        numbers = self.numbers
+        return [
+            _contest_row({"key": code, "name": name, "is_priority": is_priority}, code, numbers, "area")
+            for code, name, is_priority in self.names["areas"]
+        ]
+
+    def contest_genders(self) -> list[dict[str, Any]]:
+        people = self.numbers["contest_gender_people"]
+        empty = dict.fromkeys(_CONTEST_PEOPLE, 0)
+        return [
+            {"key": value, "name": str(label)} | empty | people.get(value, {})
+            for value, label in GENDERS.items()
+        ]
+
+    def contest_tracks(self) -> list[dict[str, Any]]:
+        numbers = self.numbers
+        rows = [
+            _contest_row({"key": pk, "name": name}, pk, numbers, "track")
+            for pk, name in self.names["tracks"].items()
+            if not self.filters.track or pk == self.filters.track.pk
+        ]
+        return [row for row in rows if row["entries"] or row["rounds"]]
+
+    def projects(self) -> list[dict[str, Any]]:
+        """The county digital projects in the scope and area filters, by county then title."""
+        statuses = dict(Project.Status.choices)
+        return [
+            {
+                "key": row["project_id"],
+                "name": row["title"],
+                "county": row["county__name"] or "",
+                "status": str(statuses.get(row["status"], row["status"])),
+                "indicators": row["indicators"],
+                "indicators_achieved": row["indicators_achieved"],
+                "indicators_on_track": row["indicators_on_track"],
+                "talents": row["talents"],
+            }
+            for row in self.numbers["projects"]
+        ]
+
     def by_dimension(self, dimension: str) -> list[dict[str, Any]]:
         """Rows by gender, age band or delivery."""
         labels = {"gender": GENDERS, "age_band": AGE_BANDS, "delivery": DELIVERIES}[dimension]
@@ -817,6 +1124,35 @@ _LEARNER_NAMES = {
 }
 _LEARNER_MEASURES = ("women", *_LEARNER_NAMES)
 _PLACEMENT_MEASURES = ("placed_outcomes", "recorded")
+
+
+_FIELDWORK_SUMS = {name: Sum(name) for name in CUBES[FigureFieldwork][1]}
+_PEOPLE_COUNTS = {
+    "officers": Count("person_id", filter=Q(kind=FigurePerson.Kind.OFFICER), distinct=True),
+    "talents": Count("person_id", filter=Q(kind=FigurePerson.Kind.TALENT), distinct=True),
+}
+
+
+_CONTEST_SUMS = {name: Sum(name) for name in CUBES[FigureContest][1]}
+_CONTEST_PEOPLE = {
+    "entrants": Count("person_id", filter=Q(kind=FigurePerson.Kind.ENTRANT), distinct=True),
+    "winners": Count("person_id", filter=Q(kind=FigurePerson.Kind.WINNER), distinct=True),
+}
+
+
+def _contest_row(row: dict[str, Any], key: Any, numbers: dict[str, Any], by: str) -> dict[str, Any]:
+    """A competitions row (an area or a track) with its sums and people, zeros where none."""
+    sums = numbers["contest_areas" if by == "area" else "contest_tracks"].get(key, {})
+    people = numbers["contest_area_people" if by == "area" else "contest_track_people"].get(key, {})
+    return row | dict.fromkeys((*_CONTEST_SUMS, *_CONTEST_PEOPLE), 0) | sums | people
+
+
+def _with_fieldwork_rates(row: dict[str, Any]) -> dict[str, Any]:
+    for name in (*_FIELDWORK_SUMS, *_PEOPLE_COUNTS):
+        row[name] = row.get(name) or 0
+    row["hours"] = round(row["visit_minutes"] / 60, 1)
+    row["on_track_rate"] = _ratio(row["indicators_on_track"], row["indicators"])
+    return row
 
 
 def _learner_sums(condition: Q | None = None) -> dict[str, Sum]:

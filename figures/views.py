@@ -35,6 +35,9 @@ from .forms import FigureFilterForm
 from .services import CACHE_TIMEOUT, Figures, FigureScope, figure_scope_for, latest_snapshot
 
 PAGE_SIZE = 50
+# The skills competitions' and the technology officers' tables, in their own sections.
+CONTEST_TABLES = ("contest_areas", "contest_gender", "contest_tracks")
+FIELDWORK_TABLES = ("fieldwork", "projects")
 TOP_AREAS_CHARTED = 15
 
 
@@ -276,8 +279,49 @@ class _Page:
     def tables(self) -> list[dict]:
         table = partial(_table, self.request, self.links, self.numbers)
         return [table("areas", self.figures, self.areas)] + [
-            table(name, self.figures) for name in TABLES if name != "areas"
+            table(name, self.figures)
+            for name in TABLES
+            if name not in ("areas", *CONTEST_TABLES, *FIELDWORK_TABLES)
         ]
+
+    @cached_property
+    def contests(self) -> dict[str, Any]:
+        return self.figures.contests()
+
+    @cached_property
+    def contest_tables(self) -> list[dict]:
+        areas = self.figures.contest_areas()
+        _area_links(self.request, self.links, self.figures, areas)
+        table = partial(_table, self.request, self.links, self.numbers)
+        return [table("contest_areas", self.figures, areas)] + [
+            table(name, self.figures) for name in CONTEST_TABLES[1:]
+        ]
+
+    @cached_property
+    def fieldwork(self) -> dict[str, Any]:
+        return self.figures.fieldwork()
+
+    @cached_property
+    def fieldwork_tables(self) -> list[dict]:
+        areas = self.figures.fieldwork_areas()
+        _area_links(self.request, self.links, self.figures, areas)
+        table = partial(_table, self.request, self.links, self.numbers)
+        return [table("fieldwork", self.figures, areas), table("projects", self.figures)]
+
+    @cached_property
+    def fieldwork_chart(self) -> SafeString:
+        statuses = [
+            (_("Planned"), self.fieldwork["projects_planned"]),
+            (_("Running"), self.fieldwork["projects_running"]),
+            (_("Handed over"), self.fieldwork["projects_handed_over"]),
+            (_("Ended"), self.fieldwork["projects_ended"]),
+            (_("Stalled"), self.fieldwork["projects_stalled"]),
+        ]
+        return charts.bar_chart(
+            title=_("County digital projects by status"),
+            desc=", ".join(f"{label}: {value}" for label, value in statuses),
+            items=statuses,
+        )
 
     @cached_property
     def charts(self) -> dict:

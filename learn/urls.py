@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exam_views, views
+from . import calendar_views, exam_views, offline_views, views
 
 app_name = "learn"
 
@@ -21,6 +21,12 @@ urlpatterns = [
         views.quiz_result,
         name="quiz_result",
     ),
+    path("calendar/", calendar_views.class_calendar, name="calendar"),
+    path("calendar/link/", calendar_views.calendar_feed_renew, name="calendar_feed_renew"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
+    path("courses/<slug:slug>/offline/", offline_views.course_bundle, name="offline_bundle"),
     path("exams/", exam_views.exam_list, name="exams"),
     path("exams/room/", exam_views.exam_room, name="exam_room"),
     path("exams/<int:pk>/", exam_views.exam_page, name="exam"),

@@ -34,6 +34,7 @@ from enrollment.quizzes import (
 )
 from practice import selectors as practice_selectors
 
+from . import offline_views
 from .forms import JoinCodeForm, QuizForm, WithdrawForm, quiz_inputs
 from .selectors import (
     course_suggestions,
@@ -327,6 +328,9 @@ def lesson_complete(request, slug: str, lesson_id: int):
         # An exercise's lesson is completed by passing it (practice.services.run_submit).
         messages.info(request, _("Pass the exercises of this lesson to complete it."))
         return redirect("learn:lesson", slug=slug, lesson_id=current.pk)
+    if "offline_key" in request.POST:
+        # Sent from a phone's offline queue: recorded once per key, answered in JSON.
+        return offline_views.lesson_complete_sent(request, enrollment=enrollment, lesson=current)
     try:
         locked = services.lesson_complete(enrollment=enrollment, lesson=current)
     except services.EnrollmentError as error:
@@ -367,7 +371,9 @@ def quiz(request, slug: str, quiz_id: int):
     the same page twice counts once. Graded on the server; nothing tells the page which
     choices are right."""
     enrollment = _get_enrollment(request, slug)
-    if response := _closed_redirect(request, enrollment):
+    # Answers sent from a phone's offline queue are answered in JSON, a refusal with its reason.
+    sent_offline = request.method == "POST" and "offline_key" in request.POST
+    if not sent_offline and (response := _closed_redirect(request, enrollment)):
         return response
     current, attempts = selectors.player_quiz(enrollment=enrollment, quiz_id=quiz_id)
     if current is None:
@@ -379,6 +385,9 @@ def quiz(request, slug: str, quiz_id: int):
     token = request.POST.get("token", "")[:64] if request.method == "POST" else new_attempt_token()
     questions = quiz_presentation(quiz=current, questions=quiz_questions(quiz=current), token=token)
     form = None
+    if sent_offline:
+        form = QuizForm(request.POST, questions=questions)
+        return offline_views.quiz_answers_sent(enrollment=enrollment, quiz=current, form=form)
     if request.method == "POST":
         form = QuizForm(request.POST, questions=questions)
         if form.is_valid():

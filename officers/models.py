@@ -67,6 +67,9 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["user", "term_start", "term_end"], name="officer_appt_user_term"),
             models.Index(fields=["county", "term_start", "term_end"], name="officer_appt_county_term"),
+            # The daily handover check: terms ending, or ended early, around today.
+            models.Index(fields=["term_end"], name="officer_appt_term_end"),
+            models.Index(fields=["ended_on"], name="officer_appt_ended_on"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -92,6 +95,14 @@ class Survey(models.Model):
         help_text=_("Leave empty for a survey of every county."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -140,7 +151,9 @@ class SurveyQuestion(models.Model):
 
 class SurveyResponse(models.Model):
     """One survey filled in by an officer for a named local organisation. ``client_key`` is
-    chosen by the form (the device, when sent later): the same key is the same response."""
+    chosen by the form (the device, when sent later): the same key is the same response. The
+    response is the county's data: it stays when the officer's account is deleted (officer set
+    to NULL)."""
 
     class OrganisationKind(models.TextChoices):
         ENTERPRISE = "enterprise", _("Enterprise")
@@ -154,7 +167,9 @@ class SurveyResponse(models.Model):
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="officer_survey_responses",
         verbose_name=_("officer"),
     )
@@ -180,6 +195,7 @@ class SurveyResponse(models.Model):
         indexes = [
             models.Index(fields=["county", "submitted_at"], name="officer_resp_county_time"),
             models.Index(fields=["survey", "county"], name="officer_resp_survey_county"),
+            models.Index(fields=["officer", "county"], name="officer_resp_officer_county"),
         ]
 
     def __str__(self) -> str:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from counties.models import Cohort, County, Township
 
-from .models import Appointment, Survey, SurveyQuestion, SurveyResponse
+from .models import Appointment, ResponsePhoto, Survey, SurveyQuestion, SurveyResponse, Visit
 
 
 def officer_counties(user) -> QuerySet[County]:
@@ -82,6 +82,77 @@ def county_responses(county: County) -> QuerySet[SurveyResponse]:
     )
 
 
+def response_photo(user, pk: int) -> ResponsePhoto | None:
+    """A response photo ``user`` may see: one of a response of a county they serve (staff: any).
+    None otherwise."""
+    return (
+        ResponsePhoto.objects.filter(pk=pk, response__county__in=officer_counties(user)).only("image").first()
+    )
+
+
+# --- surveys defined by officers ------------------------------------------------------------------
+
+
+def manageable_surveys(user) -> QuerySet[Survey]:
+    """The surveys ``user`` may define and change: staff every survey; an officer those of the
+    counties they serve (not the surveys of every county, which are staff's)."""
+    if not user.is_authenticated:
+        return Survey.objects.none()
+    surveys = Survey.objects.select_related("county").annotate(
+        question_count=Count("questions", distinct=True), response_count=Count("responses", distinct=True)
+    )
+    if user.is_staff:
+        return surveys.order_by("-created_at", "-pk")
+    return surveys.filter(county__in=officer_counties(user)).order_by("-created_at", "-pk")
+
+
+def survey_define_counties(user) -> QuerySet[County]:
+    """The counties ``user`` may define a survey for (staff: every county)."""
+    return officer_counties(user).order_by("code")
+
+
+# --- visits ---------------------------------------------------------------------------------------
+
+
+def visible_visits(user) -> QuerySet[Visit]:
+    """The visits ``user`` may open: an officer their own, in the counties they serve today;
+    staff every visit."""
+    visits = Visit.objects.filter(county__in=officer_counties(user))
+    if not user.is_staff:
+        visits = visits.filter(officer=user)
+    return visits
+
+
+def county_visits(county: County, user) -> QuerySet[Visit]:
+    """``county``'s visits that ``user`` sees, newest first, with their township, officer and
+    the number of responses linked (one query)."""
+    return (
+        visible_visits(user)
+        .filter(county=county)
+        .select_related("township", "officer")
+        .annotate(response_count=Count("responses"))
+        .order_by("-visited_on", "-pk")
+    )
+
+
+def visit_totals(county: County, user) -> dict[str, Any]:
+    """How many visits ``user`` sees in ``county`` and the hours spent on them (one query)."""
+    totals = (
+        visible_visits(user).filter(county=county).aggregate(visits=Count("pk"), minutes=Sum("minutes_spent"))
+    )
+    minutes = totals["minutes"] or 0
+    return {"visits": totals["visits"], "minutes": minutes, "hours": round(minutes / 60, 1)}
+
+
+def visit_responses(county: County, officer) -> QuerySet[SurveyResponse]:
+    """The responses an officer may link to a visit in ``county``: their own there, newest first."""
+    return (
+        SurveyResponse.objects.filter(county=county, officer=officer)
+        .select_related("survey")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
 def needs_rollup(county: County) -> list[dict[str, Any]]:
     """The most requested needs of ``county``: per choice question of the surveys answered there,
     how many responses chose each choice, most chosen first. Two queries whatever the size."""
@@ -103,7 +174,13 @@ def needs_rollup(county: County) -> list[dict[str, Any]]:
     return rollup
 
 
-def _answer_text(value: Any) -> str:
+def _answer_cell(value: Any) -> Any:
+    """An answer for a spreadsheet cell: numbers stay numbers (whole ones without “.0”), the
+    rest is text."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() else value
     if isinstance(value, list):
         return "；".join(str(item) for item in value)
     if isinstance(value, dict):
@@ -135,12 +212,12 @@ def response_export(county: County) -> tuple[list[Promise | str], list[list[Any]
             response.survey.title,
             response.organisation_name,
             kinds.get(response.organisation_kind, ""),
-            response.officer.name,
+            response.officer.name if response.officer else "",
             timezone.localtime(response.submitted_at),
             response.photo_count,
         ]
         + [
-            _answer_text(response.answers.get(str(q.pk))) if q.survey_id == response.survey_id else ""
+            _answer_cell(response.answers.get(str(q.pk))) if q.survey_id == response.survey_id else ""
             for q in questions
         ]
         for response in responses
@@ -149,8 +226,9 @@ def response_export(county: County) -> tuple[list[Promise | str], list[list[Any]
 
 
 def user_officer_data(user) -> dict[str, Any]:
-    """The officers' part of a person's data export (PIPL): their appointments and the survey
-    responses they recorded (the organisations named and the answers given)."""
+    """The officers' part of a person's data export (PIPL): their appointments, the survey
+    responses they recorded (the organisations named and the answers given), the visits they
+    logged and the surveys they defined."""
     return {
         "appointments": [
             {
@@ -175,5 +253,21 @@ def user_officer_data(user) -> dict[str, Any]:
             for response in SurveyResponse.objects.filter(officer=user)
             .select_related("survey", "county")
             .prefetch_related("photos")
+        ],
+        "visits": [
+            {
+                "county": visit.county.name,
+                "visited_on": visit.visited_on.isoformat(),
+                "township": visit.township.name if visit.township else "",
+                "village": visit.village,
+                "organisations_met": visit.organisation_list,
+                "minutes_spent": visit.minutes_spent,
+                "notes": visit.notes,
+            }
+            for visit in Visit.objects.filter(officer=user).select_related("county", "township")
+        ],
+        "surveys_defined": [
+            {"title": survey.title, "county": survey.county.name if survey.county else None}
+            for survey in Survey.objects.filter(created_by=user).select_related("county")
         ],
     }

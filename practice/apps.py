@@ -8,8 +8,9 @@ class PracticeConfig(AppConfig):
     verbose_name = _("Practice lab")
 
     def ready(self) -> None:
+        from talentportal.files import delete_file_on_commit
+
         from .models import Item, SubmissionImage
-        from .signals import delete_file_on_commit
 
         post_delete.connect(delete_file_on_commit, sender=Item, dispatch_uid="practice_item_file")
         post_delete.connect(delete_file_on_commit, sender=SubmissionImage, dispatch_uid="practice_photo_file")

@@ -15,13 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counties.models import Cohort
+from talentportal.files import private_image_response
 from talentportal.images import MAX_UPLOAD_BYTES as MAX_IMAGE_BYTES
 from talentportal.images import ImageRefused, compress
 
@@ -358,13 +359,7 @@ def submission_image(request, pk: int):
     row = selectors.submission_image(user=request.user, pk=pk)
     if row is None:
         raise Http404
-    try:
-        file = row.image.open("rb")
-    except OSError as error:
-        raise Http404 from error
-    response = FileResponse(file, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_image_response(row.image)
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MobileField
 from accounts.models import User
+from accounts.reauth import sms_reauth_code_check
 from counties.selectors import county_lookup
 
 
@@ -71,22 +72,55 @@ class ProfileForm(forms.ModelForm):
         cleaned = super().clean()
         if "mobile" in cleaned and not cleaned["mobile"] and not self.instance.email:
             self.add_error("mobile", _("Your account has no email address: keep a mobile number."))
+        elif (
+            cleaned.get("mobile")
+            and cleaned["mobile"] != self.initial.get("mobile")
+            and not self.instance.email
+        ):
+            # A number typed here is unconfirmed and signs nobody in: an account signing in only
+            # with its number would lock itself out. It changes it with an SMS code instead.
+            self.add_error(
+                "mobile",
+                _(
+                    "Your account signs in with its mobile number: change it with an SMS code "
+                    "on the “Mobile number” page."
+                ),
+            )
         return cleaned
 
 
 class DeleteAccountForm(forms.Form):
+    """Deleting the account is confirmed with the password, or, for an account that signs in by
+    SMS code only (no password), with a code sent to its number (accounts.reauth)."""
+
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    code = forms.CharField(
+        label=_("Code sent by SMS"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
+        self.by_code = not user.has_usable_password()
+        del self.fields["password" if self.by_code else "code"]
 
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."), code="wrong_password")
         return password
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not sms_reauth_code_check(self.request, user=self.user, code=code):
+            raise forms.ValidationError(
+                _("This code is wrong or has expired. Ask for a new code."), code="wrong_code"
+            )
+        return code

@@ -15,11 +15,16 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import user_sign_in_data
+from accounts.services import user_sign_in_data_erase
 from certificates.models import Certificate
+from competitions.selectors import user_competition_data, user_competition_judging
+from competitions.services import user_competition_data_erase
 from counties.models import Attendance, County, InvitationLog, LearnerProfile
 from counties.services import learner_profile_save
 from courses.models import Choice
-from enrollment.models import Enrollment, LessonProgress, QuizAttempt
+from courses.revisions import user_authoring_data, user_authoring_data_erase
+from enrollment.models import CalendarFeed, Enrollment, LessonProgress, OfflineAction, QuizAttempt
 from enrollment.services import enrollment_withdraw
 from exams.models import (
     AttemptEvent,
@@ -35,6 +40,8 @@ from officers.selectors import user_officer_data
 from officers.services import user_officer_data_erase
 from practice.selectors import learner_data_export as practice_data_export
 from practice.services import learner_data_delete as practice_data_delete
+from projects.selectors import user_projects_data
+from projects.services import user_projects_data_erase
 
 
 @transaction.atomic
@@ -57,11 +64,23 @@ def user_profile_update(
     invalidated.
     """
     user.name = name.strip()
+    # A new number is unconfirmed until its SMS code or link (``user`` may hold the form's values).
+    if (mobile or None) != User.objects.filter(pk=user.pk).values_list("mobile", flat=True).first():
+        user.mobile_verified_at = None
     user.mobile = mobile or None
     user.preferred_language = preferred_language
     user.remind_by_email = remind_by_email
     user.remind_by_sms = remind_by_sms
-    user.save(update_fields=["name", "mobile", "preferred_language", "remind_by_email", "remind_by_sms"])
+    user.save(
+        update_fields=[
+            "name",
+            "mobile",
+            "mobile_verified_at",
+            "preferred_language",
+            "remind_by_email",
+            "remind_by_sms",
+        ]
+    )
     if county is not None:
         learner_profile_save(user=user, county=county, school=school)
     return user
@@ -244,6 +263,8 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             }
             for record in attendance
         ],
+        # How the user signs in: the number confirmed or not, second factors on (no secret).
+        "sign_in": user_sign_in_data(user),
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user).order_by("pk")
@@ -257,6 +278,20 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         "jobs": user_jobs_data(user),
         "practice": practice_data_export(user=user),
         "officers": user_officer_data(user),
+        "projects": user_projects_data(user),
+        "competitions": user_competition_data(user),
+        "competition_judging": user_competition_judging(user),
+        "authoring": user_authoring_data(user),
+        "calendar_feed": [
+            {"made_at": _iso(made_at)}
+            for made_at in CalendarFeed.objects.filter(learner=user).values_list("created_at", flat=True)
+        ],
+        "offline_study_records": [
+            {"lesson_id": lesson_id, "lesson": title, "key": key, "received_at": _iso(received_at)}
+            for lesson_id, title, key, received_at in OfflineAction.objects.filter(learner=user)
+            .order_by("received_at", "pk")
+            .values_list("lesson_id", "lesson__title", "key", "received_at")
+        ],
     }
 
 
@@ -278,6 +313,7 @@ def user_delete_account(*, user: User) -> None:
     transaction commits. A certificate staff revoked stays revoked. Idempotent.
     """
     locked = User.objects.select_for_update().get(pk=user.pk)
+    user_sign_in_data_erase(user=locked)  # second factors, SMS counts: before the number goes
     locked.name = ""
     locked.email = f"deleted-{locked.pk}@deleted.invalid"
     locked.mobile = None
@@ -294,7 +330,14 @@ def user_delete_account(*, user: User) -> None:
     InvitationLog.objects.filter(user=locked).delete()
     user_jobs_data_erase(user=locked)
     practice_data_delete(user=locked)
+    user_projects_data_erase(user=locked)
     user_officer_data_erase(user=locked)
+    user_competition_data_erase(user=locked)
+    user_authoring_data_erase(user=locked)
+    # The calendar link stops working; the keys of study sent from an offline phone go (the
+    # progress they recorded stays, like the rest of the enrolment).
+    CalendarFeed.objects.filter(learner=locked).delete()
+    OfflineAction.objects.filter(learner=locked).delete()
     LearnerProfile.objects.filter(user=locked).update(school="")
     # Exams: what the learner wrote, the devices they used and the reasons given for their
     # exceptions (often health) go; the points and results stay for the figures.

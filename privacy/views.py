@@ -14,7 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.forms import SMS_LIMITED
 from accounts.models import User
+from accounts.reauth import sms_reauth_code_send
 from accounts.views import set_language_cookie
 from counties.models import LearnerProfile
 from practice.selectors import learner_results
@@ -79,8 +81,17 @@ def data_export(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request):
-    """Confirm with the password, then remove the personal data and log out."""
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    """Confirm with the password (or, without one, an SMS code), then remove the personal data
+    and log out."""
+    if request.method == "POST" and "send_code" in request.POST:
+        if sms_reauth_code_send(request, user=request.user):
+            messages.info(request, _("We sent a code to your mobile number."))
+        else:
+            messages.error(request, SMS_LIMITED)
+        return redirect("privacy:delete")
+    form = DeleteAccountForm(
+        request.POST if request.method == "POST" else None, user=request.user, request=request
+    )
     if form.is_bound and form.is_valid():
         user_delete_account(user=request.user)
         logout(request)

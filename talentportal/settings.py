@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_ratelimit",
     "talentportal",
     "accounts",
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "projects",
     "competitions",
     "privacy",
+    "studio",
     "coordinator",
     "learn",
     "catalogue",
@@ -87,6 +89,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
+    "accounts.middleware.RateLimitedMiddleware",
+    "accounts.middleware.OfflineUserMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -216,6 +221,23 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Job applications whose step the learner was not told of (a lost message or a failed send).
     "jobs-sweep-application-events": {"task": "jobs.tasks.sweep_application_events", "schedule": 5 * 60},
+    # The SMS counts behind the daily SMS caps are kept two days, no longer (accounts.smslimits).
+    "accounts-purge-sms-sends": {
+        "task": "accounts.tasks.purge_sms_sends",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    # Projects at handover risk as their officer's term nears its end: flagged once per term;
+    # each notice sent at most once, a refused send tried again the next day.
+    "projects-flag-handover-risks": {
+        "task": "projects.tasks.flag_handover_risks",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    # Competitions: open rounds' results rebuilt every minute (scoreboards), awards left pending.
+    "competitions-refresh-open-rounds": {"task": "competitions.tasks.refresh_open_rounds", "schedule": 60},
+    "competitions-sweep-pending-awards": {
+        "task": "competitions.tasks.sweep_pending_awards",
+        "schedule": 5 * 60,
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------
@@ -256,9 +278,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "counties.forms.LearnerSignupForm"}
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {
+    "signup": "counties.forms.LearnerSignupForm",
+    "login": "accounts.forms.LoginForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
+# Phone-first: sign up and sign in with a mainland mobile number and an SMS code (or an email
+# address and a password). "email*" stays listed as required for allauth's mandatory email
+# verification; the portal's sign-up form makes it optional when a mobile number is given
+# (accounts.forms.PortalSignupForm), and so the password.
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+# Six digits, as Chinese SMS codes are; a village's SMS may take a while to arrive.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "dashed": False, "length": 6}
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+# SMS codes actually sent, counted in the database (accounts.smslimits; README "SMS limits"):
+# per number and per client address in any 24 hours, and for the whole portal per day (0: none).
+SMS_CODES_PER_NUMBER_PER_DAY = env.int("SMS_CODES_PER_NUMBER_PER_DAY", default=10)
+SMS_CODES_PER_ADDRESS_PER_DAY = env.int("SMS_CODES_PER_ADDRESS_PER_DAY", default=300)
+SMS_CODES_PER_DAY = env.int("SMS_CODES_PER_DAY", default=20_000)
+# Behind a reverse proxy the client's address is the last of X-Forwarded-For that the proxies
+# added: allauth's limits per address and the SMS caps per address read it (README "SMS limits").
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
+    "ALLAUTH_TRUSTED_PROXY_COUNT", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
+)
+# The one-tap link in the SMS inviting a learner imported with only a mobile number works this
+# many days, once (accounts.invitations).
+ACCOUNT_INVITATION_LINK_DAYS = env.int("ACCOUNT_INVITATION_LINK_DAYS", default=7)
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up never tells whether an address already has an account: it always answers "check your
@@ -286,7 +338,19 @@ ACCOUNT_RATE_LIMITS = {
     "login": "300/m/ip",
     "login_failed": "30/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
+    # SMS codes (key: the number): one a minute per number, a classroom's worth per address.
+    "request_login_code": "100/m/ip,1/m/key",
+    "verify_phone": "1/m/key,100/m/ip",
 }
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) and recovery codes.
+# Staff, publishers, coordinators and officers must set it up before any other page
+# (accounts.middleware.MfaRequiredMiddleware); learners may turn it on. On by default in
+# production (DEBUG off); off with DEBUG on, so that the demo (`make run`) signs in with the
+# password alone (README, "Two-factor authentication").
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "数字人才学习平台"
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
 
 # --- Language and time ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -369,6 +433,12 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="talentportal.sms.ConsoleSmsBackend
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.log"))
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【数字人才学习平台】")
 REMINDER_BATCH_SIZE = 500
+# A project (neither handed over nor ended) is flagged when its officer's term ends within this
+# many days and its handover is not ready (no successor, or an open checklist).
+PROJECTS_HANDOVER_WARNING_DAYS = env.int("PROJECTS_HANDOVER_WARNING_DAYS", default=30)
+# Programme mailboxes told of every handover flag by email; empty: staff see the flags on the
+# project lists and pages only (the officer and the county's coordinators are always told).
+PROJECTS_HANDOVER_STAFF_EMAILS = env.list("PROJECTS_HANDOVER_STAFF_EMAILS", default=[])
 RATELIMIT_VIEW = "talentportal.views.rate_limited"
 VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="30/m")
 # Unknown join codes tried per address (learn.views): a class opening its own code never counts.

@@ -19,6 +19,7 @@ urlpatterns = [
     # Before allauth's own patterns: the same pages, served from the cache to visitors.
     path("accounts/login/", login_page, name="account_login"),
     path("accounts/signup/", signup_page, name="account_signup"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("counties/", include("counties.urls")),
     path("counties/", include("coordinator.urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("officers/", include("officers.urls")),
     path("projects/", include("projects.urls")),
     path("competitions/", include("competitions.urls")),
+    path("studio/", include("studio.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,11 +10,17 @@ from django.core.cache import cache
 from django.utils import translation
 
 from tests import factories
+from tests.browser import conftest as browser_fixtures
 
 SHARED_DATA = Path(
     os.environ.get("TALENTPORTAL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
 DIVISIONS_DIR = SHARED_DATA / "divisions"
+
+
+# Headless Chromium for every browser test, wherever it lives (tests/browser and the apps'
+# test_browser files): one session-wide Playwright.
+_chromium = pytest.fixture(scope="session", name="_chromium")(browser_fixtures.chromium_session)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +29,13 @@ def _fast_password_hasher(settings):
     # time in tests, where passwords are set by the hundred and never under attack. The
     # production hashers are checked in tests/test_settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _mfa_not_required(settings):
+    # Staff, coordinators and officers sign in with force_login here, which allauth's two-factor
+    # step never sees; tests/accounts/test_mfa.py turns the requirement on and checks it.
+    settings.MFA_REQUIRED_FOR_STAFF = False
 
 
 @pytest.fixture(autouse=True)

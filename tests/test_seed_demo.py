@@ -64,7 +64,10 @@ def test_seed_demo_creates_the_first_sites_and_a_login_for_every_role(db):
         ("520603", "万山区", "铜仁市", "贵州省"),
         ("610830", "清涧县", "榆林市", "陕西省"),
     ]
-    assert [email for email, _name, _staff in users] == [
+    # The competitions demo's six contestants (learners of 桐庐县), beside a login for every role.
+    contestants = [email for email, _name, _staff in users if email.startswith("contestant")]
+    assert contestants == [f"contestant{number}@example.com" for number in range(1, 7)]
+    assert [email for email, _name, _staff in users if email not in contestants] == [
         "admin@example.com",
         "coordinator@example.com",
         "employer2@example.com",
@@ -73,7 +76,10 @@ def test_seed_demo_creates_the_first_sites_and_a_login_for_every_role(db):
         "officer@example.com",
     ]
     assert assignments == [("coordinator@example.com", "330122")]
-    assert profiles == [("learner@example.com", "330122")]
+    assert [profile for profile in profiles if profile[0] not in contestants] == [
+        ("learner@example.com", "330122")
+    ]
+    assert {county for email, county in profiles if email in contestants} == {"330122"}
     assert User.objects.get(email="admin@example.com").is_staff
     for email in ("learner@example.com", "coordinator@example.com", "admin@example.com"):
         assert email in output

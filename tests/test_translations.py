@@ -459,6 +459,51 @@ def _demo_survey(scene: Scene) -> dict:
     return {"pk": Survey.objects.filter(county=scene.cohort.county).order_by("pk").first().pk}
 
 
+def _demo_visit(scene: Scene) -> dict:
+    from officers.models import Visit
+
+    return {"pk": Visit.objects.filter(county=scene.cohort.county).order_by("pk").first().pk}
+
+
+def _demo_project(scene: Scene) -> dict:
+    """The demo officer's first project in the cohort's county (with indicators and periods)."""
+    from projects.models import Project
+
+    return {"pk": Project.objects.filter(county=scene.cohort.county).order_by("pk").first().pk}
+
+
+def _demo_indicator(scene: Scene) -> dict:
+    from projects.models import Indicator
+
+    return {"pk": Indicator.objects.filter(project__county=scene.cohort.county).order_by("pk").first().pk}
+
+
+def _demo_term(scene: Scene) -> dict:
+    from officers.models import Appointment
+
+    return {"pk": Appointment.objects.filter(county=scene.cohort.county).order_by("pk").first().pk}
+
+
+def _studio_lesson(scene: Scene) -> dict:
+    """The first lesson of the demo course in a draft revision staff (a superuser) open."""
+    from courses.revisions import revision_open
+
+    revision = revision_open(course=scene.cohort.course, by=scene.staff)
+    lesson = revision.document["course"]["modules"][0]["lessons"][0]
+    return {"pk": scene.cohort.course_id, "key": lesson["key"]}
+
+
+def _studio_submitted(scene: Scene) -> dict:
+    """A revision of another demo course, submitted for review."""
+    from courses.revisions import revision_open, revision_submit
+
+    course = Course.objects.published().exclude(pk=scene.cohort.course_id).order_by("pk").first()
+    revision = revision_open(course=course, by=scene.staff)
+    if revision.status != "submitted":
+        revision = revision_submit(revision=revision, by=scene.staff)
+    return {"pk": revision.pk}
+
+
 def _draft_post(scene: Scene) -> dict:
     from jobs.models import JobPost
 
@@ -514,6 +559,19 @@ def _practice_submission(scene: Scene) -> dict:
         assignment=assignment, enrollment=scene.enrollment, text="桐庐高山云雾茶 250g", images=[]
     )
     return {"pk": scene.cohort.pk, "submission_pk": submission.pk}
+
+
+def _demo_contest(scene: Scene) -> dict:
+    from competitions.demo import CONTEST
+    from competitions.models import Competition
+
+    return {"pk": Competition.objects.get(title=CONTEST).pk}
+
+
+def _demo_county_round(scene: Scene) -> dict:
+    from competitions.models import Round
+
+    return {"pk": Round.objects.get(competition_id=_demo_contest(scene)["pk"], tier="county").pk}
 
 
 URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
@@ -591,9 +649,33 @@ URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
     "jobs:staff_post": lambda scene: {"pk": _demo_post(scene).pk},
     "jobs:fair_detail": lambda scene: {"pk": _demo_fair(scene).pk},
     "jobs:fair_edit": lambda scene: {"pk": _demo_fair(scene).pk},
+    "competitions:detail": _demo_contest,
+    "competitions:scoreboard": _demo_county_round,
+    "competitions:manage_competition": _demo_contest,
+    "competitions:round_create": _demo_contest,
+    "competitions:manage_round": _demo_county_round,
+    "competitions:round_edit": _demo_county_round,
     "officers:survey_respond": _demo_survey,
     "officers:county_responses": lambda scene: {"code": scene.cohort.county_id},
     "officers:county_responses_export": lambda scene: {"code": scene.cohort.county_id},
+    "officers:survey_edit": _demo_survey,
+    "officers:county_visits": lambda scene: {"code": scene.cohort.county_id},
+    "officers:visit_create": lambda scene: {"code": scene.cohort.county_id},
+    "officers:visit_edit": _demo_visit,
+    "officers:visit_delete": _demo_visit,
+    "projects:county_projects": lambda scene: {"code": scene.cohort.county_id},
+    "projects:project_create": lambda scene: {"code": scene.cohort.county_id},
+    "projects:project_detail": _demo_project,
+    "projects:project_edit": _demo_project,
+    "projects:milestone_add": _demo_project,
+    "projects:update_add": _demo_project,
+    "projects:indicator_add": _demo_project,
+    "projects:period_add": _demo_indicator,
+    "projects:handover": _demo_project,
+    "projects:term_report": _demo_term,
+    "studio:outline": lambda scene: {"pk": scene.cohort.course_id},
+    "studio:lesson": _studio_lesson,
+    "studio:review": _studio_submitted,
 }
 
 # Each page and who opens it: None (a visitor), "learner", "coordinator", "staff" or "employer".
@@ -615,6 +697,7 @@ PAGES: dict[str, str | None] = {
     "account_email_verification_sent": None,
     "account_confirm_email": None,
     "account_inactive": None,
+    "account_request_login_code": None,
     "learn:dashboard": "learner",
     "learn:join": "learner",
     "learn:join_code": "learner",
@@ -628,6 +711,7 @@ PAGES: dict[str, str | None] = {
     "learn:attempt": "learner",
     "learn:attempt_review": "learner",
     "learn:attempt_result": "learner",
+    "learn:calendar": "learner",
     "privacy:profile": "learner",
     "privacy:data_export": "learner",
     "privacy:delete": "learner",
@@ -636,6 +720,11 @@ PAGES: dict[str, str | None] = {
     "account_email": "learner",
     "account_change_password": "learner",
     "account_reauthenticate": "learner",
+    "account_change_phone": "learner",
+    "mfa_index": "learner",
+    "mfa_activate_totp": "learner",
+    "mfa_reauthenticate": "learner",
+    "mfa_generate_recovery_codes": "learner",
     "coordinator:coordinator_home": "coordinator",
     "coordinator:cohort_list": "coordinator",
     "coordinator:cohort_create": "coordinator",
@@ -717,20 +806,64 @@ PAGES: dict[str, str | None] = {
     "jobs:fair_manage_list": "coordinator",
     "jobs:fair_create": "coordinator",
     "jobs:fair_edit": "coordinator",
+    "competitions:list": None,
+    "competitions:scoreboard": None,
+    "competitions:detail": "learner",
+    "competitions:mine": "learner",
+    "competitions:manage_list": "coordinator",
+    "competitions:manage_create": "coordinator",
+    # The demo contest is provincial: staff manage it.
+    "competitions:manage_competition": "staff",
+    "competitions:round_create": "staff",
+    "competitions:manage_round": "staff",
+    "competitions:round_edit": "staff",
     # The demo officer's pages, opened by staff (who see every county's).
     "officers:workspace": "staff",
     "officers:survey_respond": "staff",
     "officers:county_responses": "staff",
     "officers:county_responses_export": "staff",
+    "officers:survey_list": "staff",
+    "officers:survey_create": "staff",
+    "officers:survey_edit": "staff",
+    "officers:county_visits": "staff",
+    "officers:visit_create": "staff",
+    "officers:visit_edit": "staff",
+    "officers:visit_delete": "staff",
+    # The demo officer's projects and term report, opened by staff (who see every county's).
+    "projects:home": "staff",
+    "projects:county_projects": "staff",
+    "projects:project_create": "staff",
+    "projects:project_detail": "staff",
+    "projects:project_edit": "staff",
+    "projects:milestone_add": "staff",
+    "projects:update_add": "staff",
+    "projects:indicator_add": "staff",
+    "projects:period_add": "staff",
+    "projects:handover": "staff",
+    "projects:term_report": "staff",
+    # The authoring studio, opened by staff (a superuser: every track).
+    "studio:home": "staff",
+    "studio:course_create": "staff",
+    "studio:course_import": "staff",
+    "studio:outline": "staff",
+    "studio:lesson": "staff",
+    "studio:review_queue": "staff",
+    "studio:review": "staff",
 }
 
 # Named URLs that are no page of their own.
 NOT_PAGES = {
     "healthz": "JSON for the load balancer",
+    "accounts:welcome": "needs a learner's signed link (tests/accounts/test_phone_invitation.py)",
     "set_language": "switches the language and redirects",
     "counties:search": "JSON for the county type-ahead",
     "account_set_password": "for accounts without a password (none here); redirects",
-    "account_confirm_login_code": "login by code is off; redirects",
+    "account_confirm_login_code": "needs a code sent (tests/accounts/test_phone_login.py); else redirects",
+    "account_verify_phone": "needs a code sent (tests/accounts/test_phone_signup.py); else redirects",
+    "mfa_authenticate": "the sign-in step after the password (tests/accounts/test_mfa.py); else redirects",
+    "mfa_download_recovery_codes": "a text file of the recovery codes, not a page",
+    "mfa_deactivate_totp": "only with an authenticator app (404 otherwise; tests/accounts/test_mfa.py)",
+    "mfa_view_recovery_codes": "only with recovery codes set up (404 otherwise; tests/accounts/test_mfa.py)",
     "coordinator:cohort_join_code_regenerate": "POST only",
     "coordinator:cohort_open": "POST only",
     "coordinator:roster_bulk": "POST only (its errors: FORMS)",
@@ -742,6 +875,11 @@ NOT_PAGES = {
     "learn:enrol": "POST only",
     "learn:withdraw": "POST only",
     "learn:lesson_complete": "POST only",
+    "learn:calendar_feed_renew": "POST only",
+    "learn:calendar_feed": "an iCal feed for the phone's calendar, not a page (tests/learn/test_calendar.py)",
+    "learn:service_worker": "the service worker's JavaScript (tests/learn/test_offline.py)",
+    "learn:manifest": "the web app manifest, JSON (tests/learn/test_offline.py)",
+    "learn:offline_bundle": "JSON: what a phone saves of a course (tests/learn/test_offline.py)",
     "learn:exam_start": "POST only",
     "learn:attempt_submit": "POST only",
     "learn:attempt_save": "JSON for the paper's autosave (POST only)",
@@ -756,6 +894,12 @@ NOT_PAGES = {
     "coordinator:exam_room_release": "POST only (needs an attempt on a phone in a room): tests/coordinator",
     "practice:run_start": "POST only",
     "practice:submission_image": "returns a photo, not a page (scope: tests/practice)",
+    "officers:response_photo": "returns a photo, not a page (scope: tests/officers)",
+    "projects:update_photo": "returns a photo, not a page (scope: tests/projects)",
+    "projects:term_report_pdf": "a PDF, not a page (tests/projects reads its Chinese text)",
+    "projects:milestone_mark": "POST only",
+    "projects:successor_remove": "POST only (its error: a message on the handover page)",
+    "projects:checklist_mark": "POST only",
     "jobs:post_submit": "POST only",
     "jobs:employer_member_remove": "POST only",
     "jobs:invitation_answer": "POST only (the invitation is shown on the job board and My applications)",
@@ -763,6 +907,33 @@ NOT_PAGES = {
     "jobs:application_move": "POST only (its errors: a message on the application page)",
     "jobs:contact_answer": "POST only",
     "jobs:contact_request": "POST only",
+    "competitions:scoreboard_json": "JSON for the scoreboard's refresh script",
+    "competitions:register": "POST only (its refusals: a message on the competition's page)",
+    "competitions:invite": "POST only (its refusals: a message on the competition's page)",
+    "competitions:invitation_answer": "POST only (the invitation is shown on My competitions)",
+    "competitions:invitation_withdraw": "POST only (its button is on the competition's page for the captain)",
+    "competitions:round_compute": "POST only",
+    "competitions:round_advance": "POST only",
+    "competitions:round_reveal": "POST only",
+    "competitions:round_adjust": "POST only",
+    "competitions:appeal": "POST only (its form is on My competitions once a round ends)",
+    "competitions:appeal_resolve": "POST only (its form is on the round's page for its managers)",
+    "competitions:round_judge_add": "POST only",
+    "competitions:round_judge_remove": "POST only (its button is on the round's page, by each judge)",
+    "competitions:round_judging_assign": "POST only",
+    "competitions:round_awards": "POST only",
+    "competitions:award_verify": "needs an award rendered after commit (tests/competitions/test_awards)",
+    "competitions:award_download": "returns a PDF, not a page (scope: tests/competitions/test_awards)",
+    "competitions:judge_queue": "a judge's page; the demo has no judge (tests/competitions/test_judging)",
+    "competitions:judge_mark": "a judge's page; the demo has no judge (tests/competitions/test_judging)",
+    "studio:export": "a JSON download, not a page (tests/studio/test_import_export.py)",
+    "studio:export_zip": "a zip download, not a page (tests/studio/test_import_export.py)",
+    "studio:revision_open": "POST only",
+    "studio:outline_change": "POST only (its errors: a message on the outline)",
+    "studio:question_add": "POST only (its errors: a message on the outline)",
+    "studio:submit": "POST only (its problems: listed on the outline)",
+    "studio:send_back": "POST only",
+    "studio:publish": "POST only",
 }
 
 
@@ -819,6 +990,8 @@ def test_the_check_finds_english_on_a_page(scene, settings):
 FORMS: list[tuple[str, str | None, dict]] = [
     ("account_signup", None, {"email": "not-an-address", "password1": "abc", "password2": "abd"}),
     ("account_login", None, {"login": "learner@example.com", "password": "wrong"}),
+    ("account_signup", None, {"phone": "12345", "email": ""}),
+    ("account_request_login_code", None, {"phone": "12345"}),
     ("account_reset_password", None, {"email": "not-an-address"}),
     ("account_change_password", "learner", {"oldpassword": "wrong", "password1": "1", "password2": "2"}),
     ("privacy:profile", "learner", {"name": "", "mobile": "123"}),
@@ -843,6 +1016,14 @@ FORMS: list[tuple[str, str | None, dict]] = [
     ),
     ("jobs:post_create", "employer", {"title": "", "pay_min": "5", "pay_max": "1", "deadline": "2020-01-01"}),
     ("jobs:staff_employer", "staff", {"decision": "reject"}),
+    (
+        "officers:survey_create",
+        "staff",
+        {"title": "", "questions-TOTAL_FORMS": "1", "questions-INITIAL_FORMS": "0"},
+    ),
+    ("officers:visit_create", "staff", {"visited_on": "tomorrow", "minutes_spent": "0"}),
+    ("projects:project_create", "staff", {"title": "", "start_date": "2026-12-01", "end_date": "2026-01-01"}),
+    ("projects:handover", "staff", {"action": "successor", "successor-contact": "nobody@example.com"}),
 ]
 
 

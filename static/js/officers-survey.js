@@ -1,24 +1,92 @@
-/* The needs survey offline: a response sent without a connection is kept on the phone
- * (localStorage) with its client key, its photos shrunk to at most 1200 px (JPEG, quality 0.7),
- * the sync state shows how many wait, and they are sent when the connection returns. The server
- * records a client key once, so a send repeated after a lost answer creates nothing new.
+/* The needs survey offline. Every response sent from this form is first kept on the phone
+ * (localStorage, under a key of the signed-in user: another user of a shared phone neither sees
+ * nor sends it) with its client key, its photos shrunk to at most 1200 px (JPEG, quality 0.7);
+ * then it is sent. A draft leaves the phone only when the server answers in JSON that it is
+ * recorded: a phone that says "online" on a weak signal loses nothing. A draft the server refuses
+ * (400, 404, 409; 403: signed out or another session, 413: too large) is marked with the reason,
+ * shown with buttons to open it for correcting or to discard it, and the drafts after it are still
+ * sent. A draft opened to correct stays on the phone, marked as being corrected, until the
+ * corrected response is recorded (it replaces it then); a 403 is tried again when the page is
+ * opened again (after signing in). While drafts wait and the page is open, they are sent again
+ * every minute. The server records a client key once, so a send repeated after a lost answer
+ * creates nothing new.
  * Without this script the form posts as a plain form (the server compresses the photos). */
 (function () {
   "use strict";
-  var KEY = "officers.survey.drafts";
   var MAX_SIDE = 1200;
+  var REFUSED = [400, 403, 404, 409, 413];
+  var RETRY_MS = 60000;
   var form = document.getElementById("survey-form");
   var state = document.getElementById("sync-state");
-  if (!form || !state || !window.localStorage || !window.fetch || !window.FormData) return;
+  var list = document.getElementById("drafts");
+  if (!form || !state || !list || !form.dataset.user) return;
+  if (!window.localStorage || !window.fetch || !window.FormData || !window.Promise) return;
+  var KEY = "officers.survey.drafts." + form.dataset.user;
   var sending = false;
+  var again = false;
+  var correcting = null;  // the key of the refused draft opened in the form
 
   function drafts() {
     try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
   }
-  function store(list) { localStorage.setItem(KEY, JSON.stringify(list)); }
+  function store(items) { localStorage.setItem(KEY, JSON.stringify(items)); }
+  function keyOf(draft) {
+    var found = draft.fields.filter(function (pair) { return pair[0] === "client_key"; })[0];
+    return found ? found[1] : "";
+  }
+  function update(key, change) {
+    store(drafts().map(function (draft) { return keyOf(draft) === key ? change(draft) : draft; }));
+  }
+  function remove(key) {
+    store(drafts().filter(function (draft) { return keyOf(draft) !== key; }));
+  }
+  function pending() { return drafts().filter(function (draft) { return !draft.refused; }); }
+  function fieldValue(draft, name) {
+    var found = draft.fields.filter(function (pair) { return pair[0] === name; })[0];
+    return found ? found[1] : "";
+  }
+
+  function button(text, action, key) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "btn small";
+    element.textContent = text;
+    element.dataset.action = action;
+    element.dataset.key = key;
+    return element;
+  }
+
+  /* The refused drafts, each with the server's reason and what can be done with it. */
+  function showRefused() {
+    var refused = drafts().filter(function (draft) { return draft.refused; });
+    list.textContent = "";
+    refused.forEach(function (draft) {
+      var item = document.createElement("li");
+      item.className = "draft-refused";
+      item.dataset.key = keyOf(draft);
+      var name = document.createElement("strong");
+      name.textContent = fieldValue(draft, "organisation_name") || "—";
+      var reason = document.createElement("span");
+      reason.className = "reason";
+      reason.textContent = draft.refused.reason;
+      if (draft.correcting) {
+        item.classList.add("draft-correcting");
+        reason.textContent += " " + list.dataset.correcting;
+      }
+      item.appendChild(name);
+      item.appendChild(document.createTextNode(" · "));
+      item.appendChild(reason);
+      item.appendChild(document.createElement("br"));
+      item.appendChild(button(list.dataset.open, "open", keyOf(draft)));
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(button(list.dataset.discard, "discard", keyOf(draft)));
+      list.appendChild(item);
+    });
+    list.hidden = !refused.length;
+  }
 
   function show(sent) {
-    var waiting = drafts().length;
+    var waiting = pending().length;
     if (waiting) {
       state.textContent = state.dataset.pending.replace("{n}", waiting) +
         (navigator.onLine ? "" : " " + state.dataset.offline);
@@ -28,7 +96,10 @@
       state.textContent = state.dataset.sent;
       state.className = "sync-state sent";
       state.hidden = false;
+    } else if (state.className.indexOf("pending") >= 0) {
+      state.hidden = true;  // nothing waits any more (the refused drafts say why below)
     }
+    showRefused();
   }
 
   function newKey() {
@@ -69,6 +140,8 @@
     return new Blob([bytes], { type: "image/jpeg" });
   }
 
+  /* The form as a draft, kept on the phone before anything is sent. Resolves to the draft (with
+   * its photos even when the phone had no room for them: this send may still carry them). */
   function keep() {
     var fields = [];
     var files = [];
@@ -85,28 +158,32 @@
       var photos = [];
       urls.forEach(function (url, index) { if (url) photos.push([files[index][0], url]); });
       var draft = { action: form.action || window.location.href, fields: fields, photos: photos };
-      var list = drafts();
+      // The refused draft this one corrects stays until this one is recorded.
+      if (correcting && correcting !== keyOf(draft)) draft.replaces = correcting;
+      correcting = null;
+      var others = drafts().filter(function (other) { return keyOf(other) !== keyOf(draft); });
       try {
-        store(list.concat([draft]));
+        store(others.concat([draft]));
       } catch (full) {  // no room left on the phone for the photos: keep the answers
-        draft.photos = [];
-        store(list.concat([draft]));
+        store(others.concat([{ action: draft.action, fields: fields, photos: [], replaces: draft.replaces }]));
         if (photos.length) window.alert(state.dataset.noPhoto);
       }
       form.reset();
       form.elements.client_key.value = newKey();
+      return draft;
     });
   }
 
-  function keyOf(draft) {
-    var found = draft.fields.filter(function (pair) { return pair[0] === "client_key"; })[0];
-    return found ? found[1] : "";
+  function refusal(response, data) {
+    if (data && data.error) return data.error;
+    if (response.status === 403) return list.dataset.forbidden;
+    if (response.status === 413) return list.dataset.tooLarge;
+    return response.status === 404 ? list.dataset.notFound : list.dataset.refused;
   }
 
-  function sendAll() {
-    if (sending || !navigator.onLine || !drafts().length) return;
-    sending = true;
-    var draft = drafts()[0];
+  /* Send one draft. Resolves to "sent", "refused" or "later" (no answer, a redirect to the
+   * sign-in page, a server error: the draft stays as it is). */
+  function send(draft) {
     var body = new FormData();
     // The token of this page, not the one stored with the draft: signing in again changes it.
     var token = form.elements.csrfmiddlewaretoken.value;
@@ -114,38 +191,141 @@
       body.append(pair[0], pair[0] === "csrfmiddlewaretoken" ? token : pair[1]);
     });
     (draft.photos || []).forEach(function (pair) { body.append(pair[0], blob(pair[1]), "photo.jpg"); });
-    fetch(draft.action, {
+    return fetch(draft.action, {
       method: "POST",
       body: body,
       credentials: "same-origin",
       redirect: "manual",
       headers: { Accept: "application/json", "X-CSRFToken": token }
     }).then(function (response) {
-      // Recorded (or recorded before) only when the server says so in JSON: a redirect (to the
-      // sign-in page, the session having ended) or any other answer leaves the draft on the phone.
-      var json = response.ok && (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       return (json ? response.json() : Promise.resolve(null)).then(function (data) {
-        var sent = Boolean(data && data.response);
-        if (sent) {
-          store(drafts().filter(function (other) { return keyOf(other) !== keyOf(draft); }));
+        if (response.ok && data && data.response) {
+          remove(keyOf(draft));
+          if (draft.replaces) remove(draft.replaces);
+          return "sent";
         }
-        sending = false;
-        show(sent);
-        if (sent && drafts().length) sendAll();
+        if (REFUSED.indexOf(response.status) >= 0) {
+          update(keyOf(draft), function (kept) {
+            kept.refused = { status: response.status, reason: refusal(response, data) };
+            return kept;
+          });
+          return "refused";
+        }
+        return "later";
       });
-    }).catch(function () {
+    }).catch(function () { return "later"; });
+  }
+
+  /* Send the drafts waiting, one after another; a refused one does not stop the others. */
+  function sendAll(first) {
+    if (sending) {
+      again = true;
+      return Promise.resolve();
+    }
+    var queue = pending();
+    if (first) {
+      queue = [first].concat(queue.filter(function (draft) { return keyOf(draft) !== keyOf(first); }));
+    }
+    if (!queue.length) return Promise.resolve();
+    sending = true;
+    var sent = false;
+    function next(index) {
+      if (index >= queue.length) return Promise.resolve();
+      return send(queue[index]).then(function (outcome) {
+        if (outcome === "sent") sent = true;
+        return outcome === "later" ? null : next(index + 1);
+      });
+    }
+    return next(0).then(function () {
       sending = false;
-      show(false);
+      show(sent);
+      if (again) {
+        again = false;
+        return sendAll();
+      }
     });
   }
 
-  form.addEventListener("submit", function (event) {
-    if (navigator.onLine) return;
-    event.preventDefault();
-    keep().then(function () { show(false); });
+  function fill(draft) {
+    form.reset();
+    var names = {};
+    draft.fields.forEach(function (pair) { (names[pair[0]] = names[pair[0]] || []).push(pair[1]); });
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var values = names[element.name];
+      if (!values || element.type === "file" || element.name === "csrfmiddlewaretoken") return;
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = values.indexOf(element.value) >= 0;
+      } else {
+        element.value = values[0];
+      }
+    });
+    (draft.photos || []).forEach(function (pair) {
+      var input = form.elements[pair[0]];
+      if (!input || !window.DataTransfer) return;
+      var files = new DataTransfer();
+      files.items.add(new File([blob(pair[1])], "photo.jpg", { type: "image/jpeg" }));
+      input.files = files.files;
+    });
+    // A key already recorded with other answers cannot be used again.
+    if (draft.refused && draft.refused.status === 409) form.elements.client_key.value = newKey();
+  }
+
+  function unmark(draft) {
+    delete draft.correcting;
+    return draft;
+  }
+
+  function open(key) {
+    var draft = drafts().filter(function (other) { return keyOf(other) === key; })[0];
+    if (!draft) return;
+    var here = new URL(form.action || window.location.href, window.location.href).pathname;
+    if (new URL(draft.action, window.location.href).pathname !== here) {
+      window.location.href = draft.action + "#draft=" + encodeURIComponent(key);
+      return;
+    }
+    fill(draft);
+    // Kept, marked, until the corrected response is recorded: a reload loses nothing.
+    if (correcting && correcting !== key) update(correcting, unmark);
+    correcting = key;
+    update(key, function (kept) {
+      kept.correcting = true;
+      return kept;
+    });
+    show(false);
+    form.scrollIntoView();
+  }
+
+  list.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target.dataset || !target.dataset.action) return;
+    if (target.dataset.action === "open") open(target.dataset.key);
+    if (target.dataset.action === "discard") {
+      if (correcting === target.dataset.key) correcting = null;
+      remove(target.dataset.key);
+      show(false);
+    }
   });
-  window.addEventListener("online", sendAll);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    keep().then(function (draft) {
+      show(false);
+      return navigator.onLine ? sendAll(draft) : null;
+    });
+  });
+  window.addEventListener("online", function () { sendAll(); });
   window.addEventListener("offline", function () { show(false); });
+  // A page opened again (after signing in again) tries the drafts a 403 held back; no draft is
+  // in this new page's form yet.
+  store(drafts().map(function (draft) {
+    if (draft.refused && draft.refused.status === 403) delete draft.refused;
+    return unmark(draft);
+  }));
+  window.setInterval(function () {
+    if (pending().length && navigator.onLine) sendAll();
+  }, RETRY_MS);
+  var opened = /^#draft=(.+)$/.exec(window.location.hash);
+  if (opened) open(decodeURIComponent(opened[1]));
   show(false);
-  sendAll();
+  if (navigator.onLine) sendAll();
 })();

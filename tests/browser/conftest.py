@@ -28,8 +28,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def _chromium():
+def chromium_session():
+    """Headless Chromium for the whole test session: the ``_chromium`` fixture of
+    tests/conftest.py, one for every directory (a second Playwright in the same thread fails)."""
     if not CHROMIUM:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail("REQUIRE_BROWSER=1 but Chromium is not installed (apt-get install chromium).")

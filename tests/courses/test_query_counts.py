@@ -19,7 +19,8 @@ CATALOGUE_QUERIES_LEARNER = 5
 # Visitor: course, then the syllabus (modules, lessons, quizzes with question counts) unless it
 # is in the cache.
 COURSE_QUERIES_VISITOR = 1
-SYLLABUS_QUERIES = 3
+# The syllabus and the changelog of published revisions (the fragments the page caches).
+SYLLABUS_QUERIES = 4
 # Learner: user (with its role flags), course (with their enrolment), their county, upcoming
 # cohorts there; the syllabus as for visitors.
 COURSE_QUERIES_LEARNER = 4

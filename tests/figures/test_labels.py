@@ -19,6 +19,11 @@ FIRST_COLUMN = {
         "gender": "性别",
         "age": "年龄段",
         "delivery": "授课方式",
+        "contest_areas": "地区",
+        "contest_gender": "性别",
+        "contest_tracks": "学习方向",
+        "fieldwork": "地区",
+        "projects": "项目",
     },
     "en": {
         "areas": "Area",
@@ -27,6 +32,11 @@ FIRST_COLUMN = {
         "gender": "Gender",
         "age": "Age band",
         "delivery": "Delivery mode",
+        "contest_areas": "Area",
+        "contest_gender": "Gender",
+        "contest_tracks": "Track",
+        "fieldwork": "Area",
+        "projects": "Project",
     },
 }
 
@@ -38,6 +48,8 @@ def first_headers(page: str) -> dict[str, str]:
         r'<section class="figure-table" id="table-(\w+)">(.*?)</section>', page, re.S
     ):
         first = re.search(r'<th scope="col"[^>]*><a [^>]*>(.*?)</a></th>', section, re.S)
+        if first is None:  # no rows, no header
+            continue
         headers[name] = re.sub(r"\s*[▲▼]$", "", first[1].strip())
     return headers
 
@@ -47,7 +59,12 @@ def test_each_table_names_what_its_rows_are(client, staff, refreshed, language):
     client.cookies["django_language"] = language
     client.force_login(staff)
     page = client.get(reverse("figures:dashboard")).content.decode()
-    assert first_headers(page) == FIRST_COLUMN[language]
+    # This programme has no competition or county digital project: those tables show their empty
+    # state, no header (the competitions by gender list every gender, zeros included).
+    empty = {"projects", "contest_tracks"}
+    assert first_headers(page) == {
+        name: label for name, label in FIRST_COLUMN[language].items() if name not in empty
+    }
     assert "姓名" not in page
 
 

@@ -393,5 +393,7 @@ def test_officer_appointments_and_survey_responses_are_exported_then_erased(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(DELETE, {"password": factories.PASSWORD})
 
-    assert not SurveyResponse.objects.exists() and not Appointment.objects.exists()
-    assert not path.exists()
+    assert not Appointment.objects.exists()
+    response = SurveyResponse.objects.get()  # the county's data stays, without the link
+    assert response.officer is None and response.organisation_name == "里湖村委会"
+    assert path.exists() and ResponsePhoto.objects.filter(response=response).exists()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from competitions.demo import seed_demo_competitions
 from counties.models import (
     Announcement,
     ClassSession,
@@ -30,6 +31,7 @@ from exams.policy import exam_window_set
 from jobs.demo import seed_demo_jobs
 from officers.demo import seed_demo_officers
 from practice.demo import seed_demo_practice
+from projects.demo import seed_demo_projects
 
 DEMO_PASSWORD = "TalentDemo-2026"  # noqa: S105 - published on purpose, DEBUG only
 
@@ -103,6 +105,8 @@ class Command(BaseCommand):
         seed_demo_practice(stdout=self.stdout)
         seed_demo_jobs(password=DEMO_PASSWORD, stdout=self.stdout)
         seed_demo_officers(password=DEMO_PASSWORD, stdout=self.stdout)
+        seed_demo_projects(stdout=self.stdout)
+        seed_demo_competitions(password=DEMO_PASSWORD, stdout=self.stdout)
         coordinator = User.objects.get(email="coordinator@example.com")
         cohort = self._seed_cohort(county=tonglu, coordinator=coordinator)
         exam = finals.get(cohort.course.slug)

@@ -1,0 +1,118 @@
+"""The issue's speed of authoring, in a real browser at 1280 px and at 360 px: a course with one
+module, two lessons with an image each and a one-question quiz goes from nothing to "submitted
+for review" in at most 8 page loads, and its review and publication take at most 3 more."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from PIL import Image
+
+from courses.models import Course, CourseRevision, Lesson, TrackRole
+from tests import factories
+from tests.browser import conftest as browser
+from tests.browser.conftest import PageGuard, snap
+
+# The browser tests' artifact directory under this name here (Chromium is tests/conftest.py's).
+artifact_dir_fixture = browser.artifact_dir
+
+pytestmark = pytest.mark.browser
+
+
+def picture_file(tmp_path, name: str):
+    path = tmp_path / name
+    image = Image.effect_noise((1600, 1000), 30).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def browser_of(chromium, base: str, user, width: int):
+    context = chromium.new_context(viewport={"width": width, "height": 800}, locale="en-US")
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base},
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.guard = PageGuard(page, chinese=False)
+    page.loads = 0
+
+    def count(frame):
+        if frame == page.main_frame:
+            page.loads += 1
+
+    page.on("framenavigated", count)
+    return context, page
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_course_is_authored_and_published_within_the_page_load_budget(
+    _chromium, live_server, transactional_db, settings, tmp_path, width, artifact_dir_fixture
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    track = factories.TrackFactory(slug="ecommerce", name="农村电商")
+    editor = factories.UserFactory(name="编辑")
+    publisher = factories.UserFactory(name="审核")
+    TrackRole.objects.create(user=editor, track=track, role="editor")
+    TrackRole.objects.create(user=publisher, track=track, role="publisher")
+    images = [picture_file(tmp_path, "shop.jpg"), picture_file(tmp_path, "goods.jpg")]
+
+    context, page = browser_of(_chromium, live_server.url, editor, width)
+    page.goto(f"{live_server.url}/studio/")
+    page.select_option("#id_track", str(track.pk))
+    page.fill("#id_title", "网店入门")
+    page.fill("#id_summary", "从开店到上架")
+    page.fill("#id_module", "开店")
+    page.fill("#id_lessons", "注册网店\n上架商品")
+    page.click("text=Create the course")
+    snap(page, artifact_dir_fixture / f"studio-outline-{width}.png")
+    page.click("text=注册网店")
+    for number, (body, image) in enumerate(zip(["先准备身份证。", "拍好商品照片。"], images, strict=True)):
+        page.fill("#id_body", body)
+        page.set_input_files("#id_image", str(image))
+        page.fill("#id_image_alt", f"示意图{number + 1}")
+        if number == 0:
+            snap(page, artifact_dir_fixture / f"studio-lesson-{width}.png")
+        page.click("#save-next" if number == 0 else "button[name=save]")
+    page.fill("#final-text", "开店需要什么？")
+    page.fill("#final-choices", "身份证\n什么都不要")
+    page.fill("#final-correct", "1")
+    page.click("#final-quiz button[type=submit]")
+    page.click("#submit-revision")
+    assert "Submitted for review" in page.inner_text("#revision-state")
+    snap(page, artifact_dir_fixture / f"studio-submitted-{width}.png")
+    print(f"authoring at {width} px: {page.loads} page loads")
+    assert page.loads <= 8, page.loads
+    context.close()
+
+    context, page = browser_of(_chromium, live_server.url, publisher, width)
+    page.goto(f"{live_server.url}/studio/review/")
+    page.click("text=网店入门")
+    page.fill("#id_changelog", "首次发布")
+    page.click("#publish")
+    snap(page, artifact_dir_fixture / f"studio-published-{width}.png")
+    print(f"review at {width} px: {page.loads} page loads")
+    assert page.loads <= 3, page.loads
+    context.close()
+
+    course = Course.objects.get(title="网店入门")
+    assert course.status == Course.Status.PUBLISHED
+    assert CourseRevision.objects.get(course=course).status == "published"
+    bodies = list(
+        Lesson.objects.filter(module__course=course).order_by("order").values_list("body", flat=True)
+    )
+    assert [body.count("![示意图") for body in bodies] == [1, 1]
+    assert course.quizzes.get().questions.count() == 1

@@ -1,0 +1,144 @@
+"""The lesson editor: Markdown with a server-rendered preview (sanitised like every lesson),
+pictures compressed for slow links, the page weight with its warning, pictures without alt text."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from courses import revisions
+from courses.models import CourseRevision
+from studio.selectors import HEAVY_BYTES
+from studio.services import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE
+from tests.courses.test_sanitising import XSS_PAYLOADS, assert_inert
+from tests.studio.conftest import lessons_of
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def draft(live, editor):
+    return revisions.revision_open(course=live, by=editor)
+
+
+@pytest.fixture
+def lesson_url(live, draft):
+    return reverse("studio:lesson", args=[live.pk, f"l{lessons_of(live)[0].pk}"])
+
+
+def form(**changes) -> dict:
+    return {
+        "title": "开店准备",
+        "body": "",
+        "video_url": "",
+        "duration_minutes": 10,
+        "is_required": "on",
+    } | changes
+
+
+def photo(width=2400, height=1600) -> bytes:
+    """A noisy 2.4 MB photo: it compresses badly (220 KB at 1200 px), so it is made smaller."""
+    picture = Image.effect_noise((width, height), 40).convert("RGB")
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def preview_of(page: str) -> str:
+    return re.search(
+        r'<section class="studio-preview" id="preview".*?<div class="lesson-body">(.*?)</div>\s*</section>',
+        page,
+        re.S,
+    )[1]
+
+
+def test_preview_renders_without_saving(client, editor, lesson_url, draft):
+    client.force_login(editor)
+    page = client.post(lesson_url, form(body="## 小标题\n\n**重点**", preview="")).content.decode()
+    assert "<h3>小标题</h3>" in preview_of(page) and "<strong>重点</strong>" in preview_of(page)
+    assert CourseRevision.objects.get(pk=draft.pk).document == draft.document
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_preview_is_sanitised(client, editor, lesson_url, payload):
+    client.force_login(editor)
+    page = client.post(lesson_url, form(body=f"前文\n\n{payload}\n\n后文", preview="")).content.decode()
+    assert_inert(preview_of(page))
+
+
+def test_save_goes_into_the_draft_and_save_next_opens_the_next_lesson(
+    client, live, editor, lesson_url, draft
+):
+    client.force_login(editor)
+    second = lessons_of(live)[1]
+    response = client.post(lesson_url, form(body="新正文", save_next=""))
+    assert response.url == reverse("studio:lesson", args=[live.pk, f"l{second.pk}"])
+    draft.refresh_from_db()
+    assert draft.document["course"]["modules"][0]["lessons"][0]["body"] == "新正文"
+
+
+def test_an_image_is_compressed_and_inserted_as_markdown(client, editor, lesson_url, draft):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("photo.jpg", photo(), content_type="image/jpeg")
+    client.post(lesson_url, form(body="看图：", image=upload, image_alt="店铺首页", save=""))
+    draft.refresh_from_db()
+    body = draft.document["course"]["modules"][0]["lessons"][0]["body"]
+    url = re.search(r"!\[店铺首页\]\((/media/studio/images/[^)]+\.jpg)\)", body)[1]
+    name = url.removeprefix("/media/")
+    assert default_storage.size(name) <= IMAGE_MAX_BYTES
+    with default_storage.open(name) as stored, Image.open(stored) as picture:
+        assert max(picture.size) <= IMAGE_MAX_SIDE
+        assert picture.format == "JPEG"
+
+
+def test_a_file_that_is_no_picture_is_refused(client, editor, lesson_url, draft):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("x.png", b"not a picture", content_type="image/png")
+    response = client.post(lesson_url, form(body="正文", image=upload, save=""))
+    assert response.status_code == 200
+    assert 'class="field has-error' in response.content.decode()
+    assert CourseRevision.objects.get(pk=draft.pk).document == draft.document
+
+
+def test_page_weight_warns_when_heavy_and_flags_images_without_alt(client, editor, lesson_url):
+    client.force_login(editor)
+    light = client.post(lesson_url, form(body="短短的正文", preview="")).content.decode()
+    assert (
+        'id="page-weight"' in light and 'id="heavy-warning"' not in light and 'id="alt-warning"' not in light
+    )
+    heavy_body = "很长的正文。" * (HEAVY_BYTES // 12 + 100) + "\n\n![](https://example.com/a.jpg)"
+    heavy = client.post(lesson_url, form(body=heavy_body, preview="")).content.decode()
+    assert 'id="heavy-warning"' in heavy
+    assert 'id="alt-warning"' in heavy
+
+
+def test_stored_images_count_in_the_page_weight(client, editor, lesson_url, draft):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("photo.jpg", photo(800, 600), content_type="image/jpeg")
+    client.post(lesson_url, form(body="图", image=upload, image_alt="图", save=""))
+    draft.refresh_from_db()
+    body = draft.document["course"]["modules"][0]["lessons"][0]["body"]
+    name = re.search(r"\((/media/[^)]+)\)", body)[1].removeprefix("/media/")
+    page = client.get(lesson_url).content.decode()
+    assert "1 image" in page
+    assert default_storage.size(name) > 0
+
+
+def test_an_uploaded_video_shows_its_size_in_the_page_weight(client, live, editor, lesson_url):
+    lesson = lessons_of(live)[0]
+    lesson.video_file.save("clip.mp4", ContentFile(b"0" * 2_500_000))
+    client.force_login(editor)
+    page = client.get(lesson_url).content.decode()
+    weight = re.search(r'<section class="studio-weight heavy" id="page-weight".*?</section>', page, re.S)[0]
+    assert "uploaded video 2.4\xa0MB" in weight
+    assert 'id="heavy-warning"' in weight
