@@ -319,7 +319,7 @@ def round_save(*, round: Round) -> Round:
     """
     round.full_clean()
     if round.exam_id:
-        exam = Exam.objects.select_for_update().select_related("course").get(pk=round.exam_id)
+        exam = Exam.objects.select_for_update(of=("self",)).select_related("course").get(pk=round.exam_id)
         competition = Competition.objects.only("track_id").get(pk=round.competition_id)
         if (
             exam.is_final
@@ -878,7 +878,7 @@ def judge_mark_save(*, mark: JudgeMark, judge: User, levels: list[int]) -> Judge
     """
     submission_id = JudgeMark.objects.filter(pk=mark.pk).values_list("submission_id", flat=True).first()
     marks = list(
-        JudgeMark.objects.select_for_update()
+        JudgeMark.objects.select_for_update(of=("self",))
         .select_related("round__assignment", "entry")
         .filter(submission_id=submission_id)
         .order_by("pk")
@@ -1059,7 +1059,7 @@ def appeal_resolve(
     already advanced its entrants, recomputes the advancement: the appeal row is the log of the
     change (score before, after, who, when, why).
     """
-    appeal = Appeal.objects.select_for_update().select_related("round").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("round").get(pk=appeal.pk)
     if appeal.status != Appeal.Status.OPEN:
         raise CompetitionError(_("This appeal is already decided."))
     resolution = " ".join(resolution.split())[:300]

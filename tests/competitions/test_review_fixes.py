@@ -470,9 +470,11 @@ def test_mark_save_locks_every_mark_of_the_submission_in_pk_order(
         n
         for n, sql in enumerate(sqls)
         if 'WHERE "competitions_judgemark"."submission_id" =' in sql
-        and sql.endswith('ORDER BY "competitions_judgemark"."id" ASC')
+        and 'ORDER BY "competitions_judgemark"."id" ASC' in sql
     ]
     assert together and together[0] < update, "every mark of the submission is read (locked) first"
+    if connection.vendor == "postgresql":  # SQLite has no row locks: its writes queue instead
+        assert 'FOR UPDATE OF "competitions_judgemark"' in sqls[together[0]]
 
 
 # --- 10. forms refuse nonsense ---------------------------------------------------------------------------
