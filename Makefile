@@ -41,7 +41,8 @@ lint: setup
 
 # Re-extract the translatable strings after changing them, then compile the catalogues.
 messages: setup
-	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'bench/*' --ignore 'static/*' \
+		--extension html,txt,py,js --no-obsolete
 	# msgmerge's fuzzy guesses are usually wrong: drop them so they show up as untranslated.
 	for po in locale/*/LC_MESSAGES/django.po; do msgattrib --clear-fuzzy --empty --clear-previous -o $$po $$po; done
 	$(MANAGE) compilemessages --ignore '.venv/*'

@@ -7,6 +7,9 @@
 # BENCH_WORKLOAD_DURATION=20 (environment or make variable) shortens the workload's scenarios.
 # BENCH_EXAM=1 adds the exam rush (bench/exam_rush.py: 2,000 learners start one exam within a
 # minute, ~12 minutes more); its report goes to bench/RESULTS-exam.md.
+# BENCH_CONTEST=1 adds the skills-competition bench (bench/contest_rush.py: 5,000 entrants in one
+# provincial round, the scoreboard read while scores arrive, ~10 minutes more); report in
+# bench/RESULTS-contest.md.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 LEARNERS=${1:-20000}
@@ -30,6 +33,10 @@ $PY bench/workload.py --duration "$WORKLOAD_DURATION" --output "$WORK/workload.m
 if [ "${BENCH_EXAM:-0}" = 1 ]; then
   echo "== exam rush: 2,000 learners start one exam within a minute (locust)"
   $PY bench/exam_rush.py --limit 640 --output bench/RESULTS-exam.md
+fi
+if [ "${BENCH_CONTEST:-0}" = 1 ]; then
+  echo "== skills competition: 5,000 entrants, the scoreboard while scores arrive (locust)"
+  $PY bench/contest_rush.py --output bench/RESULTS-contest.md
 fi
 echo "== single pages under load (wrk)"
 $PY bench/load.py --duration "$DURATION" --output "$WORK/single-page.md"
