@@ -208,6 +208,8 @@ def question_specs(formset) -> list[QuestionSpec]:
 
 
 class VisitForm(forms.Form):
+    # Only on a new visit's form (the view sets it): a visit sent twice is logged once.
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     visited_on = forms.DateField(label=_("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}))
     township = forms.ChoiceField(label=_("Township"), required=False)
     village = forms.CharField(

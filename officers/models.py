@@ -257,6 +257,9 @@ class Visit(models.Model):
     responses = models.ManyToManyField(
         SurveyResponse, blank=True, related_name="visits", verbose_name=_("surveys filled in")
     )
+    # The form's key, made for each new visit form (on the phone for one logged offline): a visit
+    # sent twice (a lost answer, a double press) is logged once.
+    client_key = models.UUIDField(_("client key"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -250,12 +250,32 @@ def _linkable(responses: Sequence[SurveyResponse], *, officer, county: County) -
     return [r for r in responses if r.officer_id == officer.pk and r.county_id == county.pk]
 
 
-def visit_create(*, officer, county: County, details: VisitDetails) -> Visit:
+def visit_create(
+    *, officer, county: County, details: VisitDetails, client_key: uuid.UUID | None = None
+) -> Visit:
     """Log a visit of ``officer`` to ``county`` with the responses it produced (only the
     officer's own responses of that county are linked). One transaction. The caller has checked
-    that ``officer`` serves ``county`` and that the township lies in it."""
+    that ``officer`` serves ``county`` and that the township lies in it. Once per ``client_key``
+    (the form's key; a visit logged offline is sent with the key the phone made): the same key
+    again logs nothing and returns the officer's visit logged first; two sends at the same moment
+    are settled by the key's unique constraint."""
+    if client_key is not None:
+        existing = Visit.objects.filter(client_key=client_key, officer=officer).first()
+        if existing is not None:
+            return existing
+    try:
+        return _visit_insert(officer=officer, county=county, details=details, client_key=client_key)
+    except IntegrityError:
+        existing = Visit.objects.filter(client_key=client_key, officer=officer).first()
+        if client_key is None or existing is None:
+            raise
+        return existing
+
+
+def _visit_insert(*, officer, county: County, details: VisitDetails, client_key: uuid.UUID | None) -> Visit:
     with transaction.atomic():
         visit = Visit.objects.create(
+            client_key=client_key,
             officer=officer,
             county=county,
             visited_on=details.visited_on,

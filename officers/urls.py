@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import offline_views, views
 
 app_name = "officers"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("counties/<str:code>/visits/new/", views.visit_create, name="visit_create"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("offline/", offline_views.offline_bundle, name="offline_bundle"),
 ]

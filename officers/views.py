@@ -8,6 +8,8 @@ county for staff). Anyone else, and any other county, survey, photo or visit, is
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -259,13 +261,32 @@ def _visit_form(request, county, officer, **kwargs) -> VisitForm:
 
 @login_required
 def visit_create(request, code: str):
+    """Log a visit. A phone sending a visit logged offline (static/js/officers-offline.js) asks
+    for JSON: the visit's id, or the form's errors in one line (400)."""
     county = get_object_or_404(_counties_for(request), code=code)
-    initial = {"visited_on": timezone.localdate(), "responses": request.GET.getlist("responses")}
+    initial = {
+        "visited_on": timezone.localdate(),
+        "responses": request.GET.getlist("responses"),
+        "client_key": uuid.uuid4(),
+    }
     form = _visit_form(request, county, request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.visit_create(officer=request.user, county=county, details=form.details())
-        messages.success(request, _("The visit is logged."))
-        return redirect("officers:county_visits", code=county.code)
+    wants_json = request.headers.get("Accept") == "application/json"
+    if request.method == "POST":
+        if form.is_valid():
+            visit = services.visit_create(
+                officer=request.user,
+                county=county,
+                details=form.details(),
+                client_key=form.cleaned_data["client_key"],
+            )
+            if wants_json:
+                return JsonResponse({"visit": visit.pk})
+            messages.success(request, _("The visit is logged."))
+            return redirect("officers:county_visits", code=county.code)
+        if wants_json:
+            return JsonResponse(
+                {"errors": form.errors.get_json_data(), "error": _error_text(form)}, status=400
+            )
     return render(request, "officers/visit_form.html", {"county": county, "form": form, "visit": None})
 
 

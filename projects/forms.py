@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from talentportal.images import MAX_UPLOAD_BYTES, ImageRefused, compress
 from talentportal.validators import validate_single_line
 
+from . import dates
 from .models import Project
 
 # Update photos show a place or a screen: a little more detail than the default 800 px.
@@ -73,8 +75,11 @@ class ProjectForm(KeyedForm):
     def clean(self):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The project cannot end before it starts."))
+        if start and end:
+            try:
+                dates.check_project_dates(start=start, end=end)
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
 
 
@@ -115,13 +120,8 @@ class PeriodForm(forms.Form):
     period_start = forms.DateField(label=_("Period start"), widget=DateInput())
     period_end = forms.DateField(label=_("Period end"), widget=DateInput())
     actual = forms.DecimalField(label=_("Actual value"), max_digits=12, decimal_places=2)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The period cannot end before it starts."))
-        return data
+    # The period's dates are checked against the project's and the indicator's other periods by
+    # services.period_record (projects.dates): the view shows its refusal on these fields.
 
 
 class SuccessorForm(forms.Form):

@@ -30,7 +30,7 @@ from officers.models import Appointment, SurveyResponse
 from talentportal.images import CompressedImage
 from talentportal.sms import SmsError, SmsMessage, get_sms_backend
 
-from . import selectors
+from . import dates, selectors
 from .models import (
     ChecklistItem,
     HandoverFlag,
@@ -104,11 +104,13 @@ def project_create(
     client_key: uuid.UUID | None = None,
 ) -> Project:
     """Create a project of ``county`` with its links. Linked responses and cohorts must be of the
-    same county (ValidationError). A project cannot start handed over. Once per ``client_key``
-    (the form's key): the same key again returns the project already created, unchanged."""
+    same county (ValidationError). A project cannot start handed over, nor end before it starts
+    (projects.dates). Once per ``client_key`` (the form's key): the same key again returns the
+    project already created, unchanged."""
     existing = _existing(Project, client_key, county=county)
     if existing is not None:
         return existing
+    dates.check_project_dates(start=start_date, end=end_date)
     survey_responses, cohorts = list(survey_responses), list(cohorts)
     _check_links(county, survey_responses, cohorts)
     if status == Project.Status.HANDED_OVER:
@@ -141,11 +143,16 @@ def project_edit(
     """Change ``project``'s fields (those of PROJECT_FIELDS) and links. Moving it to "handed over"
     needs at least one successor and a closed checklist: checked under the project's row lock
     (ValidationError with every gap otherwise), so a successor removed at the same moment cannot
-    slip through."""
+    slip through. New dates must keep every milestone and indicator period within them
+    (projects.dates.check_date_change: the error names those in the way), checked under the same
+    lock, which milestone_add and period_record take too."""
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"project_edit() got unexpected fields {sorted(unknown)}")
     locked = Project.objects.select_for_update().get(pk=project.pk)
+    start, end = fields.get("start_date", locked.start_date), fields.get("end_date", locked.end_date)
+    if (start, end) != (locked.start_date, locked.end_date):
+        dates.check_date_change(project=locked, start=start, end=end)
     if fields.get("status") == Project.Status.HANDED_OVER and locked.status != Project.Status.HANDED_OVER:
         gaps = selectors.handover_gaps(locked)
         if gaps:
@@ -163,10 +170,18 @@ def project_edit(
     return project
 
 
+@transaction.atomic
 def milestone_add(
     *, project: Project, title: str, due_on: datetime.date, client_key: uuid.UUID | None = None
 ) -> Milestone:
-    """Add a milestone; once per ``client_key`` (see _create_once)."""
+    """Add a milestone due within the project's dates (ValidationError keyed ``due_on``
+    otherwise; projects.dates), checked under the project's row lock so that a change of the
+    project's dates at the same moment cannot leave it outside. Once per ``client_key`` (see
+    _create_once): a replay of the same key returns the milestone first created."""
+    existing = _existing(Milestone, client_key, project=project)
+    if existing is not None:
+        return existing
+    dates.check_milestone(project=Project.objects.select_for_update().get(pk=project.pk), due_on=due_on)
     return _create_once(
         Milestone, client_key=client_key, scope={"project": project}, title=title, due_on=due_on
     )
@@ -238,13 +253,20 @@ def indicator_add(
     )
 
 
+@transaction.atomic
 def period_record(
     *, indicator: Indicator, period_start: datetime.date, period_end: datetime.date, actual: Decimal
 ) -> tuple[IndicatorPeriod, bool]:
     """Record the actual value of ``indicator`` for a period: one row per period start (a second
-    entry for the same start corrects it). Returns the row and whether it was created."""
-    if period_end < period_start:
-        raise ValidationError(_("The period cannot end before it starts."))
+    entry for the same start corrects it). Returns the row and whether it was created. The period
+    ends on or after its start, lies within the project's dates and overlaps no other period of
+    the indicator (ValidationError keyed by field otherwise; projects.dates), checked under the
+    project's row lock: two periods recorded at the same moment cannot both pass the overlap
+    check, nor a change of the project's dates slip between."""
+    project = Project.objects.select_for_update().get(pk=indicator.project_id)
+    dates.check_period(
+        project=project, indicator_id=indicator.pk, period_start=period_start, period_end=period_end
+    )
     return IndicatorPeriod.objects.update_or_create(
         indicator=indicator,
         period_start=period_start,

@@ -54,6 +54,11 @@ def _county_for(request, code: str, *, edit: bool = False):
 
 
 def _errors(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form: next to its field when it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return
     for message in error.messages:
         form.add_error(None, message)
 

@@ -906,6 +906,8 @@ NOT_PAGES = {
     "jobs:post_close": "POST only",
     "jobs:application_move": "POST only (its errors: a message on the application page)",
     "jobs:contact_answer": "POST only",
+    "officers:service_worker": "the officers' service worker's JavaScript (tests/officers/test_offline.py)",
+    "officers:offline_bundle": "JSON: what a phone keeps of the officer's pages (tests/officers)",
     "jobs:contact_request": "POST only",
     "competitions:scoreboard_json": "JSON for the scoreboard's refresh script",
     "competitions:register": "POST only (its refusals: a message on the competition's page)",

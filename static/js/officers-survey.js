@@ -324,6 +324,10 @@
   window.setInterval(function () {
     if (pending().length && navigator.onLine) sendAll();
   }, RETRY_MS);
+  // A key of this page's own: a page kept for offline use (static/js/officers-offline.js) is
+  // opened again and again with the key it was kept with, and two responses under one key would
+  // replace each other on the phone (and the second be refused by the server).
+  form.elements.client_key.value = newKey();
   var opened = /^#draft=(.+)$/.exec(window.location.hash);
   if (opened) open(decodeURIComponent(opened[1]));
   show(false);

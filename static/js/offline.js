@@ -244,15 +244,19 @@
       return;
     }
     event.preventDefault();
-    var mine = "course-" + panel.dataset.user + "-";
+    // This user's lesson copies, and the officer pages they kept (static/js/officers-offline.js).
+    var mine = ["course-" + panel.dataset.user + "-", "officers-" + panel.dataset.user + "-"];
     var cleared = "caches" in window
       ? caches.keys().then(function (names) {
-        return Promise.all(names.filter(function (name) { return name.indexOf(mine) === 0; }).map(function (name) {
+        return Promise.all(names.filter(function (name) {
+          return mine.some(function (prefix) { return name.indexOf(prefix) === 0; });
+        }).map(function (name) {
           return caches.delete(name);
         }));
       })
       : Promise.resolve();
     localStorage.removeItem(SAVED);
+    localStorage.removeItem("officers.offline.kept." + panel.dataset.user);
     cleared.then(function () { return tellWorker(""); }, function () {}).then(function () {
       form.dataset.cleared = "1";
       if (form.requestSubmit) form.requestSubmit(); else form.submit();

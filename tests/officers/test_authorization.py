@@ -39,6 +39,9 @@ MATRIX = {
     "visit_create": ({"code": "county"}, (_, _, 200, _, 200)),
     "visit_edit": ({"pk": "visit"}, (_, _, 200, _, 200)),
     "visit_delete": ({"pk": "visit"}, (_, _, 200, _, 200)),
+    # Only for officers (a current appointment): staff would have every county to keep offline.
+    "service_worker": ({}, (_, _, 200, 200, _)),
+    "offline_bundle": ({}, (_, _, 200, 200, _)),
 }
 # Pages of an object that is the officer's own (another officer of the county: 404).
 OWN = {"visit_edit", "visit_delete"}
