@@ -401,7 +401,18 @@ class LessonAdmin(LiveContentAdminMixin, CurriculumDeleteMixin, admin.ModelAdmin
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        # The studio shows a video's and an attachment's size: files uploaded here carry theirs.
+        if "video_file" in form.changed_data:
+            obj.video_size = obj.video_file.size if obj.video_file else 0
         services.lesson_save(lesson=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is LessonAttachment:
+            for attachment_form in formset.forms:
+                attachment = attachment_form.instance
+                if "file" in attachment_form.changed_data and attachment.file:
+                    attachment.size = attachment.file.size
+        return super().save_formset(request, form, formset, change)
 
 
 # --- Quizzes ----------------------------------------------------------------------------

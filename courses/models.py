@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -232,6 +232,8 @@ class Lesson(models.Model):
     # The sanitised HTML of ``body``, rendered by courses.services.lesson_save on every save.
     body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
     video_file = models.FileField(_("video file"), upload_to="lessons/videos/%Y/%m/", blank=True)
+    # Stored with the file so that pages show it without asking the storage (0: not known).
+    video_size = models.PositiveBigIntegerField(_("video size (bytes)"), default=0, editable=False)
     video_url = models.URLField(
         _("video URL"),
         max_length=500,
@@ -268,6 +270,7 @@ class LessonAttachment(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="lessons/attachments/%Y/%m/")
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0, editable=False)
 
     class Meta:
         ordering = ["lesson", "pk"]
@@ -568,3 +571,33 @@ class StudioAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course}: {self.action}"
+
+
+# --- Files leave storage with their rows -----------------------------------------------------
+# A lesson's uploaded video and its attachments are deleted from storage once the deletion of
+# their row is committed (a cascade, the admin, publishing a revision that drops them), and only
+# when no other row still names the file; a rollback keeps them.
+
+
+def delete_unused_files_on_commit(names) -> None:
+    """After commit, delete each stored file of ``names`` that no lesson or attachment names."""
+    names = {name for name in names if name}
+    if not names:
+        return
+    storage = Lesson._meta.get_field("video_file").storage
+
+    def delete() -> None:
+        used = set(Lesson.objects.filter(video_file__in=names).values_list("video_file", flat=True))
+        used |= set(LessonAttachment.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in names - used:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def lesson_files_deleted(sender, instance, **kwargs) -> None:
+    delete_unused_files_on_commit([instance.video_file.name])
+
+
+def attachment_file_deleted(sender, instance, **kwargs) -> None:
+    delete_unused_files_on_commit([instance.file.name])

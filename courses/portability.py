@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Choice, Course, DeliveryMode, Lesson, LessonAttachment, Module, Question, Quiz, Track
 from .rendering import render_markdown
@@ -30,8 +32,9 @@ class CourseFileError(ValueError):
 # --- Export -----------------------------------------------------------------------------
 
 
-def _quiz_document(quiz: Quiz) -> dict[str, Any]:
+def _quiz_document(quiz: Quiz, *, ids: bool) -> dict[str, Any]:
     return {
+        **({"id": quiz.pk, "key": f"q{quiz.pk}"} if ids else {}),
         "title": quiz.title,
         "pass_mark": quiz.pass_mark,
         "max_attempts": quiz.max_attempts,
@@ -39,11 +42,16 @@ def _quiz_document(quiz: Quiz) -> dict[str, Any]:
         "show_answers": quiz.show_answers,
         "questions": [
             {
+                **({"id": question.pk, "key": f"k{question.pk}"} if ids else {}),
                 "text": question.text,
                 "kind": question.kind,
                 "explanation": question.explanation,
                 "choices": [
-                    {"text": choice.text, "is_correct": choice.is_correct}
+                    {
+                        **({"id": choice.pk} if ids else {}),
+                        "text": choice.text,
+                        "is_correct": choice.is_correct,
+                    }
                     for choice in question.choices.all()
                 ],
             }
@@ -52,12 +60,49 @@ def _quiz_document(quiz: Quiz) -> dict[str, Any]:
     }
 
 
-def course_export(*, course: Course) -> dict[str, Any]:
-    """The document for ``course`` (a fixed number of queries)."""
+def _lesson_document(lesson: Lesson, *, ids: bool) -> dict[str, Any]:
+    document = {
+        "title": lesson.title,
+        "kind": lesson.kind,
+        "body": lesson.body,
+        "video_url": lesson.video_url,
+        "duration_minutes": lesson.duration_minutes,
+        "is_required": lesson.is_required,
+    }
+    if ids:
+        # A revision names the lesson's files in storage: publishing keeps or replaces them.
+        document = {
+            "id": lesson.pk,
+            "key": f"l{lesson.pk}",
+            **document,
+            "video_file": lesson.video_file.name or "",
+            "video_size": lesson.video_size,
+            "attachments": [
+                {
+                    "id": attachment.pk,
+                    "key": f"a{attachment.pk}",
+                    "title": attachment.title,
+                    "file": attachment.file.name,
+                    "size": attachment.size,
+                }
+                for attachment in lesson.attachments.all()
+            ],
+        }
+    return document
+
+
+def course_export(*, course: Course, ids: bool = False) -> dict[str, Any]:
+    """The document for ``course`` (a fixed number of queries).
+
+    With ``ids`` every module, lesson, quiz, question and choice also carries ``id`` (the pk of
+    its row) and ``key`` (its name in a revision, see courses.revisions), and lessons name their
+    uploaded video and attachments: the document a revision starts from.
+    """
     course = (
         Course.objects.select_related("track")
         .prefetch_related(
-            "modules__lessons__attachments",
+            # Only a revision names the lessons' attachments.
+            "modules__lessons__attachments" if ids else "modules__lessons",
             "quizzes__questions__choices",
         )
         .get(pk=course.pk)
@@ -79,24 +124,15 @@ def course_export(*, course: Course) -> dict[str, Any]:
             "prerequisites": course.prerequisites,
             "modules": [
                 {
+                    **({"id": module.pk, "key": f"m{module.pk}"} if ids else {}),
                     "title": module.title,
                     "summary": module.summary,
-                    "lessons": [
-                        {
-                            "title": lesson.title,
-                            "kind": lesson.kind,
-                            "body": lesson.body,
-                            "video_url": lesson.video_url,
-                            "duration_minutes": lesson.duration_minutes,
-                            "is_required": lesson.is_required,
-                        }
-                        for lesson in module.lessons.all()
-                    ],
-                    "quiz": _quiz_document(quizzes[module.pk]) if module.pk in quizzes else None,
+                    "lessons": [_lesson_document(lesson, ids=ids) for lesson in module.lessons.all()],
+                    "quiz": _quiz_document(quizzes[module.pk], ids=ids) if module.pk in quizzes else None,
                 }
                 for module in course.modules.all()
             ],
-            "final_quiz": _quiz_document(final_quiz) if final_quiz else None,
+            "final_quiz": _quiz_document(final_quiz, ids=ids) if final_quiz else None,
         },
     }
 
@@ -121,17 +157,21 @@ class _Checker:
 
     def object(self, value: Any, path: str) -> dict | None:
         if not isinstance(value, dict):
-            self.problem(path, "must be an object")
+            self.problem(path, _("must be an object"))
             return None
         return value
 
     def list(self, parent: dict, key: str, path: str, *, min_length: int = 0) -> list:
         value = parent.get(key, [])
         if not isinstance(value, list):
-            self.problem(f"{path}.{key}", "must be a list")
+            self.problem(f"{path}.{key}", _("must be a list"))
             return []
         if len(value) < min_length:
-            self.problem(f"{path}.{key}", f"needs at least {min_length} item(s)")
+            self.problem(
+                f"{path}.{key}",
+                ngettext("needs at least %(count)d item", "needs at least %(count)d items", min_length)
+                % {"count": min_length},
+            )
         return value
 
     def text(
@@ -140,15 +180,15 @@ class _Checker:
         where = f"{path}.{key}"
         if key not in parent:
             if required:
-                self.problem(where, "missing")
+                self.problem(where, _("missing"))
             return
         value = parent[key]
         if not isinstance(value, str):
-            self.problem(where, "must be a string")
+            self.problem(where, _("must be a string"))
         elif required and not value.strip():
-            self.problem(where, "must not be empty")
+            self.problem(where, _("must not be empty"))
         elif max_length is not None and len(value) > max_length:
-            self.problem(where, f"longer than {max_length} characters")
+            self.problem(where, _("longer than %(max)d characters") % {"max": max_length})
 
     def integer(
         self, parent: dict, key: str, path: str, *, low: int, high: int, required=True, null=False
@@ -156,28 +196,28 @@ class _Checker:
         where = f"{path}.{key}"
         if key not in parent:
             if required:
-                self.problem(where, "missing")
+                self.problem(where, _("missing"))
             return
         value = parent[key]
         if value is None and null:
             return
         if not isinstance(value, int) or isinstance(value, bool):
-            self.problem(where, "must be a whole number")
+            self.problem(where, _("must be a whole number"))
         elif not low <= value <= high:
-            self.problem(where, f"must be between {low} and {high}")
+            self.problem(where, _("must be between %(low)d and %(high)d") % {"low": low, "high": high})
 
     def boolean(self, parent: dict, key: str, path: str) -> None:
         if key in parent and not isinstance(parent[key], bool):
-            self.problem(f"{path}.{key}", "must be true or false")
+            self.problem(f"{path}.{key}", _("must be true or false"))
 
     def choice(self, parent: dict, key: str, path: str, allowed, *, required=True) -> None:
         where = f"{path}.{key}"
         if key not in parent:
             if required:
-                self.problem(where, "missing")
+                self.problem(where, _("missing"))
             return
         if parent[key] not in allowed:
-            self.problem(where, f"must be one of {', '.join(sorted(allowed))}")
+            self.problem(where, _("must be one of %(values)s") % {"values": ", ".join(sorted(allowed))})
 
 
 def _check_quiz(check: _Checker, quiz: Any, path: str) -> None:
@@ -209,9 +249,9 @@ def _check_quiz(check: _Checker, quiz: Any, path: str) -> None:
             check.boolean(choice, "is_correct", c_path)
             correct += choice.get("is_correct") is True
         if choices and correct == 0:
-            check.problem(f"{q_path}.choices", "no correct choice")
+            check.problem(f"{q_path}.choices", _("no correct choice"))
         if question.get("kind") == Question.Kind.SINGLE and correct > 1:
-            check.problem(f"{q_path}.choices", "a single-choice question has exactly one correct choice")
+            check.problem(f"{q_path}.choices", _("a single-choice question has exactly one correct choice"))
 
 
 def course_document_problems(document: Any) -> list[str]:
@@ -221,13 +261,17 @@ def course_document_problems(document: Any) -> list[str]:
     if document is None:
         return check.problems
     if document.get("format_version") != FORMAT_VERSION:
-        check.problem("format_version", f"must be {FORMAT_VERSION} (got {document.get('format_version')!r})")
+        check.problem(
+            "format_version",
+            _("must be %(version)d (got %(got)s)")
+            % {"version": FORMAT_VERSION, "got": repr(document.get("format_version"))},
+        )
     course = check.object(document.get("course"), "course")
     if course is None:
         return check.problems
     check.text(course, "slug", "course", max_length=80)
     if isinstance(course.get("slug"), str) and slugify(course["slug"]) != course["slug"]:
-        check.problem("course.slug", "must be lowercase letters, digits and hyphens")
+        check.problem("course.slug", _("must be lowercase letters, digits and hyphens"))
     check.text(course, "title", "course", max_length=200)
     check.text(course, "summary", "course", max_length=300)
     check.text(course, "description", "course", required=False)
@@ -238,7 +282,8 @@ def course_document_problems(document: Any) -> list[str]:
     for index, mode in enumerate(check.list(course, "delivery_modes", "course", min_length=1)):
         if mode not in DeliveryMode.values:
             check.problem(
-                f"course.delivery_modes[{index}]", f"must be one of {', '.join(DeliveryMode.values)}"
+                f"course.delivery_modes[{index}]",
+                _("must be one of %(values)s") % {"values": ", ".join(DeliveryMode.values)},
             )
     track = check.object(course.get("track"), "course.track")
     if track is not None:
@@ -262,7 +307,7 @@ def course_document_problems(document: Any) -> list[str]:
             check.text(lesson, "video_url", l_path, required=False, max_length=500)
             video_url = lesson.get("video_url") or ""
             if isinstance(video_url, str) and video_url and not video_url.startswith(("http://", "https://")):
-                check.problem(f"{l_path}.video_url", "must start with http:// or https://")
+                check.problem(f"{l_path}.video_url", _("must start with http:// or https://"))
             check.integer(lesson, "duration_minutes", l_path, low=0, high=32767)
             check.boolean(lesson, "is_required", l_path)
         if module.get("quiz") is not None:

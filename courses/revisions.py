@@ -41,6 +41,7 @@ from .models import (
     CourseStatusChange,
     DeliveryMode,
     Lesson,
+    LessonAttachment,
     Module,
     Question,
     Quiz,
@@ -48,8 +49,9 @@ from .models import (
     StudioAuditEntry,
     Track,
     TrackRole,
+    delete_unused_files_on_commit,
 )
-from .portability import FORMAT_VERSION, CourseFileError, course_document_problems, course_import
+from .portability import CourseFileError, course_document_problems, course_export, course_import
 from .rendering import render_markdown
 from .services import course_lessons_changed
 
@@ -64,6 +66,8 @@ LESSON_FIELDS = [
     "body",
     "body_html",
     "video_url",
+    "video_file",
+    "video_size",
     "duration_minutes",
     "is_required",
 ]
@@ -132,80 +136,32 @@ def new_key(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def _quiz_node(quiz: Quiz) -> dict[str, Any]:
-    return {
-        "id": quiz.pk,
-        "key": f"q{quiz.pk}",
-        "title": quiz.title,
-        "pass_mark": quiz.pass_mark,
-        "max_attempts": quiz.max_attempts,
-        "shuffle": quiz.shuffle,
-        "show_answers": quiz.show_answers,
-        "questions": [
-            {
-                "id": question.pk,
-                "key": f"k{question.pk}",
-                "text": question.text,
-                "kind": question.kind,
-                "explanation": question.explanation,
-                "choices": [
-                    {"id": choice.pk, "text": choice.text, "is_correct": choice.is_correct}
-                    for choice in question.choices.all()
-                ],
-            }
-            for question in quiz.questions.all()
-        ],
-    }
-
-
 def live_document(*, course: Course) -> dict[str, Any]:
     """The live rows of ``course`` as a revision document (a fixed number of queries)."""
-    course = (
-        Course.objects.select_related("track")
-        .prefetch_related("modules__lessons", "quizzes__questions__choices")
-        .get(pk=course.pk)
-    )
-    quizzes = {quiz.module_id: quiz for quiz in course.quizzes.all()}
-    final_quiz = quizzes.get(None)
-    return {
-        "format_version": FORMAT_VERSION,
-        "course": {
-            "slug": course.slug,
-            "title": course.title,
-            "track": {"slug": course.track.slug, "name": course.track.name},
-            "summary": course.summary,
-            "description": course.description,
-            "level": course.level,
-            "language": course.language,
-            "estimated_hours": course.estimated_hours,
-            "delivery_modes": [str(mode) for mode in course.delivery_modes] or [DeliveryMode.ONLINE.value],
-            "prerequisites": course.prerequisites,
-            "modules": [
-                {
-                    "id": module.pk,
-                    "key": f"m{module.pk}",
-                    "title": module.title,
-                    "summary": module.summary,
-                    "lessons": [
-                        {
-                            "id": lesson.pk,
-                            "key": f"l{lesson.pk}",
-                            "title": lesson.title,
-                            "kind": lesson.kind,
-                            "body": lesson.body,
-                            "video_url": lesson.video_url,
-                            "duration_minutes": lesson.duration_minutes,
-                            "is_required": lesson.is_required,
-                        }
-                        for lesson in module.lessons.all()
-                    ],
-                    "quiz": _quiz_node(quizzes[module.pk]) if module.pk in quizzes else None,
-                }
-                for module in course.modules.all()
-            ],
-            "final_quiz": _quiz_node(final_quiz) if final_quiz else None,
-        },
-    }
+    document = course_export(course=course, ids=True)
+    data = document["course"]
+    # A course offered nowhere (made in the admin) would never pass the document's checks.
+    data["delivery_modes"] = data["delivery_modes"] or [DeliveryMode.ONLINE.value]
+    # Files put in through the admin have no size on their row: ask the storage once here.
+    for lesson in document_lessons(document):
+        if lesson["video_file"] and not lesson["video_size"]:
+            lesson["video_size"] = _stored_size(lesson["video_file"])
+        for attachment in lesson["attachments"]:
+            if not attachment["size"]:
+                attachment["size"] = _stored_size(attachment["file"])
+    return document
+
+
+def _stored_size(name: str) -> int:
+    try:
+        return Lesson._meta.get_field("video_file").storage.size(name)
+    except (OSError, NotImplementedError, ValueError):
+        return 0
+
+
+def lesson_files(node: dict) -> list[str]:
+    """The stored files a lesson node names (its video, its attachments)."""
+    return [node.get("video_file") or "", *(a["file"] for a in node.get("attachments", []))]
 
 
 @dataclass
@@ -384,8 +340,14 @@ def outline_rename(*, revision: CourseRevision, by: User | None, key: str, title
 def outline_delete(*, revision: CourseRevision, by: User | None, key: str) -> None:
     """Remove a node (with its children) from the document; the live rows go when it is published."""
 
+    dropped: list[str] = []
+
     def change(document):
         found = find_node(document, key)
+        if found.kind == "module":
+            dropped.extend(name for lesson in found.node["lessons"] for name in lesson_files(lesson))
+        elif found.kind == "lesson":
+            dropped.extend(lesson_files(found.node))
         if found.siblings is not None:
             found.siblings.remove(found.node)
         elif found.parent is not None:
@@ -394,6 +356,8 @@ def outline_delete(*, revision: CourseRevision, by: User | None, key: str) -> No
             document["course"]["final_quiz"] = None
 
     _edit(revision, by, "delete", change, key)
+    # Files uploaded to this draft only leave storage; the live rows' files go when published.
+    delete_unused_files_on_commit(dropped)
 
 
 def outline_move(*, revision: CourseRevision, by: User | None, key: str, offset: int) -> None:
@@ -460,6 +424,80 @@ def lesson_edit(
     _edit(revision, by, "edit_lesson", change, title)
 
 
+def _lesson_node(document: dict, key: str) -> dict:
+    found = find_node(document, key)
+    if found.kind != "lesson":
+        raise ValidationError(_("This item is not a lesson."))
+    return found.node
+
+
+def lesson_video_set(*, revision: CourseRevision, by: User | None, key: str, name: str, size: int) -> None:
+    """Give the lesson the uploaded video stored as ``name`` (a video lesson from now on); a
+    video this draft uploaded before leaves storage."""
+    replaced: list[str] = []
+
+    def change(document):
+        node = _lesson_node(document, key)
+        replaced.append(node.get("video_file") or "")
+        node.update(
+            video_file=name,
+            video_size=size,
+            kind=Lesson.Kind.VIDEO.value if node["kind"] == Lesson.Kind.READING else node["kind"],
+        )
+
+    _edit(revision, by, "add_video", change, name.rsplit("/", 1)[-1])
+    delete_unused_files_on_commit(replaced)
+
+
+def lesson_video_remove(*, revision: CourseRevision, by: User | None, key: str) -> None:
+    """Take the uploaded video off the lesson (the live one keeps it until published)."""
+    removed: list[str] = []
+
+    def change(document):
+        node = _lesson_node(document, key)
+        removed.append(node.get("video_file") or "")
+        node.update(video_file="", video_size=0)
+
+    _edit(revision, by, "remove_video", change, key)
+    delete_unused_files_on_commit(removed)
+
+
+def lesson_attachment_add(
+    *, revision: CourseRevision, by: User | None, key: str, title: str, name: str, size: int
+) -> str:
+    """Attach the file stored as ``name`` to the lesson; returns the attachment's key."""
+    title = _title(title)
+    attachment_key = new_key("a")
+
+    def change(document):
+        node = _lesson_node(document, key)
+        node.setdefault("attachments", []).append(
+            {"id": None, "key": attachment_key, "title": title, "file": name, "size": size}
+        )
+
+    _edit(revision, by, "add_attachment", change, title)
+    return attachment_key
+
+
+def lesson_attachment_remove(
+    *, revision: CourseRevision, by: User | None, key: str, attachment_key: str
+) -> None:
+    """Take an attachment off the lesson (the live one keeps it until published)."""
+    removed: list[str] = []
+
+    def change(document):
+        node = _lesson_node(document, key)
+        attachments = node.get("attachments", [])
+        kept = [a for a in attachments if a["key"] != attachment_key]
+        if len(kept) == len(attachments):
+            raise ValidationError(_("This item is no longer in the revision."))
+        removed.extend(a["file"] for a in attachments if a["key"] == attachment_key)
+        node["attachments"] = kept
+
+    _edit(revision, by, "remove_attachment", change, attachment_key)
+    delete_unused_files_on_commit(removed)
+
+
 def question_add(
     *,
     revision: CourseRevision,
@@ -502,6 +540,103 @@ def question_add(
 
     _edit(revision, by, "add_question", change, text[:100])
     return key
+
+
+def course_details_edit(
+    *,
+    revision: CourseRevision,
+    by: User | None,
+    title: str,
+    summary: str,
+    level: str,
+    estimated_hours: int,
+    description: str = "",
+) -> None:
+    """Change the course's own fields in the draft (learners see them once it is published)."""
+    title = _title(title)
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError(_("Write a summary for the catalogue."))
+    if level not in Course.Level.values:
+        raise ValidationError(_("Choose a level."))
+    if not 0 <= estimated_hours <= 10000:
+        raise ValidationError(_("Estimated hours are between 0 and 10000."))
+
+    def change(document):
+        document["course"].update(
+            title=title,
+            summary=summary[:300],
+            level=level,
+            estimated_hours=estimated_hours,
+            description=(description or "").strip(),
+        )
+
+    _edit(revision, by, "edit_course", change, title)
+
+
+@dataclass(frozen=True)
+class ChoiceEdit:
+    """One choice as the question form sends it: ``index`` is its position in the question
+    when the form was shown (None for a new choice)."""
+
+    index: int | None
+    text: str
+    is_correct: bool
+
+
+def question_edit(
+    *,
+    revision: CourseRevision,
+    by: User | None,
+    key: str,
+    text: str,
+    choices: list[ChoiceEdit],
+    explanation: str = "",
+    shown_choices: int | None = None,
+) -> None:
+    """Change a question's text, explanation and choices in the draft: choices named by
+    ``index`` keep their identity (and their row when published), the others are added,
+    choices left out are removed. One correct choice makes a single-choice question, more a
+    multiple-choice one. ``shown_choices`` is how many choices the form showed: a question
+    changed since then is refused rather than edited at the wrong positions."""
+    text = (text or "").strip()
+    choices = [
+        ChoiceEdit(choice.index, choice.text.strip()[:300], choice.is_correct)
+        for choice in choices
+        if choice.text.strip()
+    ]
+    if not text:
+        raise ValidationError(_("Write the question."))
+    if len(choices) < 2:
+        raise ValidationError(_("A question needs at least two choices."))
+    correct = sum(choice.is_correct for choice in choices)
+    if not correct:
+        raise ValidationError(_("Mark at least one choice as correct."))
+
+    def change(document):
+        found = find_node(document, key)
+        if found.kind != "question":
+            raise ValidationError(_("This item is not a question."))
+        old = found.node["choices"]
+        if shown_choices is not None and shown_choices != len(old):
+            raise ValidationError(_("The question changed since you opened it: reload the page."))
+        named = [choice.index for choice in choices if choice.index is not None]
+        if len(named) != len(set(named)):
+            raise ValidationError(_("The question changed since you opened it: reload the page."))
+        nodes = []
+        for choice in choices:
+            if choice.index is not None and not 0 <= choice.index < len(old):
+                raise ValidationError(_("The question changed since you opened it: reload the page."))
+            previous = old[choice.index] if choice.index is not None else {"id": None}
+            nodes.append({**previous, "text": choice.text, "is_correct": choice.is_correct})
+        found.node.update(
+            text=text,
+            explanation=(explanation or "").strip(),
+            kind=Question.Kind.SINGLE.value if correct == 1 else Question.Kind.MULTIPLE.value,
+            choices=nodes,
+        )
+
+    _edit(revision, by, "edit_question", change, text[:100])
 
 
 # --- Import ---------------------------------------------------------------------------
@@ -646,6 +781,8 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
     quizzes = {row.pk: row for row in Quiz.objects.filter(course=course)}
     questions = {row.pk: row for row in Question.objects.filter(quiz__course=course)}
     choices = {row.pk: row for row in Choice.objects.filter(question__quiz__course=course)}
+    attachments = {row.pk: row for row in LessonAttachment.objects.filter(lesson__module__course=course)}
+    replaced_videos = [row.video_file.name for row in lessons.values() if row.video_file]
 
     # Park every live row above any position the document uses: the (parent, order) unique
     # constraints are checked row by row.
@@ -711,6 +848,7 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
             kept[Choice].update(row.pk for row in updates)
             kept[Choice].update(row.pk for row in Choice.objects.bulk_create(creates))
 
+    placed: list[tuple[dict, Lesson]] = []
     for order, m_node in enumerate(data["modules"], start=1):
         module = ours(modules, m_node)
         if module is not None:
@@ -731,9 +869,15 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
                 "body": l_node.get("body", ""),
                 "body_html": render_markdown(l_node.get("body", "")),
                 "video_url": l_node.get("video_url") or "",
+                "video_file": l_node.get("video_file") or "",
+                "video_size": l_node.get("video_size") or 0,
                 "duration_minutes": l_node["duration_minutes"],
                 "is_required": l_node.get("is_required", True),
             }
+            if "video_file" not in l_node:
+                # A draft opened before lessons carried their files in the document: the live
+                # lesson keeps its video (and, below, its attachments).
+                del fields["video_file"], fields["video_size"]
             lesson = ours(lessons, l_node)
             if lesson is not None:
                 for name, value in fields.items():
@@ -741,14 +885,45 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
                 lesson.updated_at = timezone.now()
                 updates.append(lesson)
                 kept[Lesson].add(lesson.pk)
+                placed.append((l_node, lesson))
             else:
                 creates.append(Lesson(**fields))
+                placed.append((l_node, creates[-1]))
         Lesson.objects.bulk_update(updates, [*LESSON_FIELDS, "updated_at"])
         kept[Lesson].update(row.pk for row in Lesson.objects.bulk_create(creates))
         apply_quiz(m_node.get("quiz"), module)
     apply_quiz(data.get("final_quiz"), None)
 
-    # Leaves first; a parent's cascade then only takes rows the document also removed.
+    # Attachments follow their lesson: kept (retitled) when the document names them for it,
+    # created for files uploaded to the revision.
+    attachment_updates, attachment_creates, untouched = [], [], set()
+    for l_node, lesson in placed:
+        if "attachments" not in l_node:
+            untouched.add(lesson.pk)
+            continue
+        for a_node in l_node["attachments"]:
+            row = attachments.get(a_node.get("id")) if a_node.get("id") else None
+            if row is not None and row.lesson_id == lesson.pk:
+                row.title = a_node["title"]
+                attachment_updates.append(row)
+            else:
+                attachment_creates.append(
+                    LessonAttachment(
+                        lesson=lesson,
+                        title=a_node["title"],
+                        file=a_node["file"],
+                        size=a_node.get("size") or 0,
+                    )
+                )
+    LessonAttachment.objects.bulk_update(attachment_updates, ["title"])
+    LessonAttachment.objects.bulk_create(attachment_creates)
+    kept_attachments = {row.pk for row in attachment_updates} | {row.pk for row in attachment_creates}
+    kept_attachments |= {row.pk for row in attachments.values() if row.lesson_id in untouched}
+
+    # Leaves first; a parent's cascade then only takes rows the document also removed. Files
+    # of deleted rows leave storage after commit (courses.models), so does a replaced video.
+    LessonAttachment.objects.filter(lesson__module__course=course).exclude(pk__in=kept_attachments).delete()
+    delete_unused_files_on_commit(replaced_videos)
     Choice.objects.filter(question__quiz__course=course).exclude(pk__in=kept[Choice]).delete()
     Question.objects.filter(quiz__course=course).exclude(pk__in=kept[Question]).delete()
     Quiz.objects.filter(course=course).exclude(pk__in=kept[Quiz]).delete()
@@ -862,9 +1037,13 @@ def revision_diff(*, revision: CourseRevision) -> RevisionDiff:
             continue
         other = [
             str(Lesson._meta.get_field(name).verbose_name)
-            for name in ("video_url", "duration_minutes", "is_required", "kind")
-            if previous.get(name) != node.get(name)
+            for name in ("video_url", "video_file", "duration_minutes", "is_required", "kind")
+            if (previous.get(name) or "") != (node.get(name) or "")
         ]
+        if [(a["title"], a["file"]) for a in previous.get("attachments", [])] != [
+            (a["title"], a["file"]) for a in node.get("attachments", [])
+        ]:
+            other.append(str(LessonAttachment._meta.verbose_name_plural))
         changed = previous["title"] != node["title"] or previous["body"] != node["body"] or other
         changes.append(
             LessonChange(

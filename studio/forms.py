@@ -7,7 +7,8 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Track
+from courses.models import Course, Track
+from courses.revisions import ChoiceEdit
 
 MAX_IMAGE_UPLOAD = 10 * 1024 * 1024
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -33,6 +34,76 @@ class CourseCreateForm(forms.Form):
 
     def lesson_titles(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["lessons"].splitlines() if line.strip()]
+
+
+class CourseDetailsForm(forms.Form):
+    title = forms.CharField(label=_("Course title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"), max_length=300, help_text=_("One or two sentences for the catalogue.")
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=Course.Level.choices)
+    estimated_hours = forms.IntegerField(label=_("Estimated hours"), min_value=0, max_value=10000)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class QuestionEditForm(forms.Form):
+    """A question with one row per choice it has (keep, change the text, mark correct or
+    remove) and two empty rows for new choices."""
+
+    NEW_ROWS = 2
+
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown to the learner after they submit."),
+    )
+    shown = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, node: dict, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"text": node["text"], "explanation": node.get("explanation", ""), "shown": len(node["choices"])},
+        )
+        super().__init__(*args, **kwargs)
+        self.existing = len(node["choices"])
+        self.rows = []
+        for index in range(self.existing + self.NEW_ROWS):
+            choice = node["choices"][index] if index < self.existing else None
+            number = index + 1
+            self.fields[f"choice_{index}"] = forms.CharField(
+                label=_("Choice %(number)d") % {"number": number},
+                max_length=300,
+                required=False,
+                initial=choice["text"] if choice else "",
+            )
+            self.fields[f"correct_{index}"] = forms.BooleanField(
+                label=_("Correct"), required=False, initial=bool(choice and choice.get("is_correct"))
+            )
+            if choice:
+                self.fields[f"remove_{index}"] = forms.BooleanField(label=_("Remove"), required=False)
+            self.rows.append(
+                [
+                    self[name]
+                    for name in (f"choice_{index}", f"correct_{index}", f"remove_{index}")
+                    if name in self.fields
+                ]
+            )
+
+    def choice_edits(self) -> list[ChoiceEdit]:
+        data = self.cleaned_data
+        return [
+            ChoiceEdit(
+                index if index < self.existing else None,
+                data[f"choice_{index}"],
+                data[f"correct_{index}"],
+            )
+            for index in range(self.existing + self.NEW_ROWS)
+            if not data.get(f"remove_{index}") and data[f"choice_{index}"].strip()
+        ]
 
 
 class LessonForm(forms.Form):
@@ -68,6 +139,26 @@ class LessonForm(forms.Form):
         if image and image.size > MAX_IMAGE_UPLOAD:
             raise forms.ValidationError(_("The image is larger than 10 MB."))
         return image
+
+
+class VideoForm(forms.Form):
+    file = forms.FileField(
+        label=_("Upload a video"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".mp4,.webm,video/mp4,video/webm"}),
+    )
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(
+        label=_("Attachment title"),
+        max_length=200,
+        required=False,
+        help_text=_("The file's name if left empty."),
+    )
+    file = forms.FileField(
+        label=_("Add an attachment"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx,.zip"}),
+    )
 
 
 class QuestionForm(forms.Form):

@@ -13,6 +13,7 @@ import zipfile
 from typing import Any
 
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from courses.portability import FORMAT_VERSION, CourseFileError
 
@@ -43,12 +44,14 @@ def course_zip(*, document: dict[str, Any]) -> bytes:
 
 def _text(archive: zipfile.ZipFile, info: zipfile.ZipInfo, problems: list[str]) -> str | None:
     if info.file_size > MAX_FILE_BYTES:
-        problems.append(f"{info.filename}: larger than {MAX_FILE_BYTES // 1024} KB")
+        problems.append(
+            _("%(file)s: larger than %(limit)d KB") % {"file": info.filename, "limit": MAX_FILE_BYTES // 1024}
+        )
         return None
     try:
         return archive.read(info).decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.append(f"{info.filename}: not UTF-8 text")
+        problems.append(_("%(file)s: not UTF-8 text") % {"file": info.filename})
         return None
 
 
@@ -58,15 +61,17 @@ def document_from_zip(data: bytes) -> dict[str, Any]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise CourseFileError(["the file is not a zip archive"]) from error
+        raise CourseFileError([_("the file is not a zip archive")]) from error
     with archive:
         infos = {info.filename: info for info in archive.infolist() if not info.is_dir()}
         if len(infos) > MAX_FILES:
-            raise CourseFileError([f"more than {MAX_FILES} files"])
+            raise CourseFileError([_("more than %(count)d files") % {"count": MAX_FILES}])
         if sum(info.file_size for info in infos.values()) > MAX_TOTAL_BYTES:
-            raise CourseFileError([f"more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB once unpacked"])
+            raise CourseFileError(
+                [_("more than %(limit)d MB once unpacked") % {"limit": MAX_TOTAL_BYTES // (1024 * 1024)}]
+            )
         if OUTLINE not in infos:
-            raise CourseFileError([f"{OUTLINE}: missing"])
+            raise CourseFileError([_("%(file)s: missing") % {"file": OUTLINE}])
         problems: list[str] = []
         outline = _text(archive, infos[OUTLINE], problems) or ""
         course = {"title": "", "summary": ""}
@@ -81,16 +86,22 @@ def document_from_zip(data: bytes) -> dict[str, Any]:
                 key, _colon, value = line.partition(":")
                 course[key.lower()] = value.strip()
             elif not modules:
-                problems.append(f"{OUTLINE} line {number}: a lesson file before any “## module” line")
+                problems.append(
+                    _("%(file)s line %(line)d: a lesson file before any “## module” line")
+                    % {"file": OUTLINE, "line": number}
+                )
             elif line not in infos:
-                problems.append(f"{OUTLINE} line {number}: {line}: no such file in the zip")
+                problems.append(
+                    _("%(file)s line %(line)d: %(name)s: no such file in the zip")
+                    % {"file": OUTLINE, "line": number, "name": line}
+                )
             else:
                 text = _text(archive, infos[line], problems)
                 if text is None:
                     continue
                 first, _newline, body = text.partition("\n")
                 if not first.startswith("# "):
-                    problems.append(f"{line}: the first line must be “# Lesson title”")
+                    problems.append(_("%(file)s: the first line must be “# Lesson title”") % {"file": line})
                     continue
                 modules[-1]["lessons"].append(
                     {

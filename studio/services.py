@@ -1,13 +1,20 @@
-"""The studio's own writes: pictures for lessons (the curriculum's writes are courses.revisions)."""
+"""The studio's own writes: pictures, videos and attachments for lessons, checked and stored
+(the curriculum's writes are courses.revisions)."""
 
 from __future__ import annotations
 
+import os
+import uuid
+import zipfile
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from courses.models import Course
+from accounts.models import User
+from courses import revisions
+from courses.models import Course, CourseRevision, Lesson
 from talentportal.images import ImageRefused, compress
 
 # A lesson's picture must stay light on a 2G/3G link: at most 1200 px on the long side and at
@@ -36,3 +43,104 @@ def lesson_image_store(*, course: Course, data: bytes) -> StoredImage:
         raise ImageRefused(_("This picture cannot be made as small as 100 KB."))
     name = default_storage.save(f"studio/images/{course.pk}/{picture.content.name}", picture.content)
     return StoredImage(default_storage.url(name), picture.size, picture.width, picture.height)
+
+
+# --- Lesson media: an uploaded video and attachments -----------------------------------------
+# A video at most 50 MB (about 10 minutes of 480p: what a learner can fetch on a county's Wi-Fi
+# and keep on a phone); attachments at most 20 MB, of the kinds a teacher hands out. The first
+# bytes must match the extension: a renamed program or a page is refused. Nothing is stored
+# for a refused file, and a stored file whose revision refuses it is deleted again.
+VIDEO_MAX_BYTES = 50 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+VIDEO_EXTENSIONS = (".mp4", ".webm")
+ATTACHMENT_EXTENSIONS = (".pdf", ".docx", ".xlsx", ".pptx", ".zip")
+# What an Office file must hold besides being a zip.
+_OFFICE_PARTS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml", ".pptx": "ppt/presentation.xml"}
+
+
+class MediaRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _extension(name: str) -> str:
+    return os.path.splitext(name or "")[1].lower()
+
+
+def _content_matches(upload: UploadedFile, extension: str) -> bool:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if extension == ".mp4":
+        return head[4:8] == b"ftyp"
+    if extension == ".webm":
+        return head[:4] == b"\x1a\x45\xdf\xa3"
+    if extension == ".pdf":
+        return head[:5] == b"%PDF-"
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+    return extension == ".zip" or _OFFICE_PARTS[extension] in names
+
+
+def _checked(upload: UploadedFile, *, extensions: tuple[str, ...], max_bytes: int) -> str:
+    extension = _extension(upload.name)
+    if extension not in extensions:
+        raise MediaRefused(
+            _("Only these files are accepted: %(kinds)s.")
+            % {"kinds": ", ".join(e[1:].upper() for e in extensions)}
+        )
+    if upload.size > max_bytes:
+        raise MediaRefused(_("The file is larger than %(limit)d MB.") % {"limit": max_bytes // (1024 * 1024)})
+    if not _content_matches(upload, extension):
+        raise MediaRefused(
+            _("This file is not really a %(kind)s file: it cannot be added.")
+            % {"kind": extension[1:].upper()}
+        )
+    return extension
+
+
+def _storage():
+    return Lesson._meta.get_field("video_file").storage
+
+
+def _store(upload: UploadedFile, *, folder: str, course: Course, extension: str) -> str:
+    return _storage().save(f"lessons/{folder}/{course.pk}/{uuid.uuid4().hex}{extension}", upload)
+
+
+def lesson_video_upload(*, revision: CourseRevision, by: User, key: str, upload: UploadedFile) -> int:
+    """Check ``upload`` (MP4 or WebM, ≤ VIDEO_MAX_BYTES, content matching; MediaRefused
+    otherwise, nothing stored), store it under a random name and give it to the draft's lesson
+    ``key``. Returns its size. A file the revision then refuses leaves storage at once."""
+    extension = _checked(upload, extensions=VIDEO_EXTENSIONS, max_bytes=VIDEO_MAX_BYTES)
+    name = _store(upload, folder="videos", course=revision.course, extension=extension)
+    try:
+        revisions.lesson_video_set(revision=revision, by=by, key=key, name=name, size=upload.size)
+    except Exception:
+        _storage().delete(name)  # a new, random name: nothing else names it
+        raise
+    return upload.size
+
+
+def lesson_attachment_upload(
+    *, revision: CourseRevision, by: User, key: str, upload: UploadedFile, title: str = ""
+) -> int:
+    """Check ``upload`` (PDF, DOCX, XLSX, PPTX or ZIP, ≤ ATTACHMENT_MAX_BYTES, content matching;
+    MediaRefused otherwise, nothing stored), store it under a random name and attach it to the
+    draft's lesson ``key`` (titled by ``title`` or the file's name). Returns its size."""
+    extension = _checked(upload, extensions=ATTACHMENT_EXTENSIONS, max_bytes=ATTACHMENT_MAX_BYTES)
+    title = (title or "").strip() or os.path.splitext(os.path.basename(upload.name))[0][:200] or extension[1:]
+    name = _store(upload, folder="attachments", course=revision.course, extension=extension)
+    try:
+        revisions.lesson_attachment_add(
+            revision=revision, by=by, key=key, title=title, name=name, size=upload.size
+        )
+    except Exception:
+        _storage().delete(name)  # a new, random name: nothing else names it
+        raise
+    return upload.size

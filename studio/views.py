@@ -14,18 +14,30 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import revisions
-from courses.models import Course, CourseRevision, Lesson, RevisionComment, StudioAuditEntry, TrackRole
+from courses.models import Course, CourseRevision, RevisionComment, StudioAuditEntry, TrackRole
 from courses.portability import CourseFileError, course_export
 from courses.rendering import render_markdown
 from talentportal.images import ImageRefused
 
 from . import markdown_zip, selectors, services
-from .forms import CourseCreateForm, ImportForm, LessonForm, PublishForm, QuestionForm, SendBackForm
+from .forms import (
+    AttachmentForm,
+    CourseCreateForm,
+    CourseDetailsForm,
+    ImportForm,
+    LessonForm,
+    PublishForm,
+    QuestionEditForm,
+    QuestionForm,
+    SendBackForm,
+    VideoForm,
+)
 
 Role = TrackRole.Role
 # A node's key in a revision document (courses.revisions): safe in a URL's fragment.
@@ -147,6 +159,17 @@ def outline(request, pk: int):
         else [],
         "audit": StudioAuditEntry.objects.filter(course=course).select_related("user")[:10],
         "question_form": QuestionForm(),
+        "activities": selectors.course_activities(
+            course=course,
+            lesson_ids={node["id"] for node in revisions.document_lessons(document) if node.get("id")},
+        ),
+        "details_form": CourseDetailsForm(
+            initial={
+                name: document["course"].get(name)
+                for name in ("title", "summary", "level", "estimated_hours", "description")
+            },
+            auto_id="details-%s",
+        ),
     }
     return render(request, "studio/outline.html", context)
 
@@ -233,6 +256,60 @@ def question_add(request, pk: int, key: str):
 
 @login_required
 @require_POST
+def course_details(request, pk: int):
+    """The course's title, summary, level, hours and description, changed in the draft."""
+    course = _course_for(request, pk, Role.EDITOR)
+    revision = _editable_revision(request, course)
+    form = CourseDetailsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{reverse('studio:outline', args=[course.pk])}#course-details")
+    try:
+        revisions.course_details_edit(revision=revision, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Course details saved in the draft."))
+    return redirect("studio:outline", pk=course.pk)
+
+
+@login_required
+def question_edit(request, pk: int, key: str):
+    """A question's text, explanation and choices (add, remove, change, mark the correct ones)."""
+    course = _course_for(request, pk, Role.EDITOR)
+    revision = _editable_revision(request, course)
+    try:
+        found = revisions.find_node(revision.document, key)
+    except ValidationError:
+        raise Http404 from None
+    if found.kind != "question":
+        raise Http404
+    form = QuestionEditForm(request.POST or None, node=found.node)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revisions.question_edit(
+                revision=revision,
+                by=request.user,
+                key=key,
+                text=form.cleaned_data["text"],
+                explanation=form.cleaned_data["explanation"],
+                choices=form.choice_edits(),
+                shown_choices=form.cleaned_data["shown"],
+            )
+        except ValidationError as error:
+            for problem in error.messages:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, _("Question saved in the draft."))
+            return redirect(f"{reverse('studio:outline', args=[course.pk])}#{key}")
+    context = {"course": course, "revision": revision, "node": found.node, "quiz": found.parent, "form": form}
+    return render(request, "studio/question.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
 def submit(request, pk: int):
     course = _course_for(request, pk, Role.EDITOR)
     revision = _editable_revision(request, course)
@@ -246,18 +323,6 @@ def submit(request, pk: int):
 
 
 # --- The lesson editor ------------------------------------------------------------------
-
-
-def _video_size(course: Course, node: dict) -> int:
-    if not node.get("id"):
-        return 0
-    lesson = Lesson.objects.filter(pk=node["id"], module__course=course).only("video_file").first()
-    if lesson is None or not lesson.video_file:
-        return 0
-    try:
-        return lesson.video_file.size
-    except (OSError, ValueError):
-        return 0
 
 
 @login_required
@@ -332,7 +397,15 @@ def lesson(request, pk: int, key: str):
         "node": node,
         "form": form,
         "preview": body_html,
-        "weight": selectors.lesson_weight(body_html=body_html, video_size=_video_size(course, node)),
+        "weight": selectors.lesson_weight(
+            body_html=body_html,
+            video_size=node.get("video_size") or 0,
+            attachment_sizes=[attachment["size"] for attachment in node.get("attachments", [])],
+        ),
+        "video_form": VideoForm(),
+        "attachment_form": AttachmentForm(),
+        "video_max_mb": services.VIDEO_MAX_BYTES // (1024 * 1024),
+        "attachment_max_mb": services.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         "heavy_kb": selectors.HEAVY_BYTES // 1024,
         "has_next": lessons and lessons[-1]["key"] != key,
         "comments": RevisionComment.objects.filter(revision=revision, lesson_key=key).select_related(
@@ -341,6 +414,60 @@ def lesson(request, pk: int, key: str):
         "previewing": request.method == "POST",
     }
     return render(request, "studio/lesson.html", context)
+
+
+MEDIA_ACTIONS = {"video", "remove_video", "attachment", "remove_attachment"}
+
+
+@login_required
+@require_POST
+def lesson_media(request, pk: int, key: str):
+    """Upload or remove the lesson's video and attachments in the draft. A refused file (kind,
+    content or size) is a message on the lesson page and nothing is stored."""
+    course = _course_for(request, pk, Role.EDITOR)
+    revision = _editable_revision(request, course)
+    action = request.POST.get("action", "")
+    if action not in MEDIA_ACTIONS:
+        raise Http404
+    try:
+        if action == "video":
+            form = VideoForm(request.POST, request.FILES)
+            if form.is_valid():
+                size = services.lesson_video_upload(
+                    revision=revision, by=request.user, key=key, upload=form.cleaned_data["file"]
+                )
+                messages.success(
+                    request, _("Video added (%(size)s) to the draft.") % {"size": filesizeformat(size)}
+                )
+        elif action == "attachment":
+            form = AttachmentForm(request.POST, request.FILES)
+            if form.is_valid():
+                size = services.lesson_attachment_upload(
+                    revision=revision,
+                    by=request.user,
+                    key=key,
+                    upload=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+                messages.success(
+                    request, _("Attachment added (%(size)s) to the draft.") % {"size": filesizeformat(size)}
+                )
+        elif action == "remove_video":
+            revisions.lesson_video_remove(revision=revision, by=request.user, key=key)
+        else:
+            revisions.lesson_attachment_remove(
+                revision=revision, by=request.user, key=key, attachment_key=request.POST.get("attachment", "")
+            )
+    except services.MediaRefused as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        if action in ("video", "attachment") and form.errors:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+    return redirect(f"{reverse('studio:lesson', args=[course.pk, key])}#media")
 
 
 # --- Review -----------------------------------------------------------------------------

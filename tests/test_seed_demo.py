@@ -70,10 +70,12 @@ def test_seed_demo_creates_the_first_sites_and_a_login_for_every_role(db):
     assert [email for email, _name, _staff in users if email not in contestants] == [
         "admin@example.com",
         "coordinator@example.com",
+        "editor@example.com",
         "employer2@example.com",
         "employer@example.com",
         "learner@example.com",
         "officer@example.com",
+        "publisher@example.com",
     ]
     assert assignments == [("coordinator@example.com", "330122")]
     assert [profile for profile in profiles if profile[0] not in contestants] == [

@@ -685,6 +685,7 @@ PAGES: dict[str, str | None] = {
     "counties:picker": None,
     "catalogue:catalogue": None,
     "catalogue:detail": None,
+    "studio:question_edit": _studio_question,
     "certificates:verify_form": None,
     "certificates:verify": None,
     "reminders:unsubscribe": None,
@@ -858,6 +859,7 @@ NOT_PAGES = {
     "set_language": "switches the language and redirects",
     "counties:search": "JSON for the county type-ahead",
     "account_set_password": "for accounts without a password (none here); redirects",
+    "studio:question_edit": "staff",
     "account_confirm_login_code": "needs a code sent (tests/accounts/test_phone_login.py); else redirects",
     "account_verify_phone": "needs a code sent (tests/accounts/test_phone_signup.py); else redirects",
     "mfa_authenticate": "the sign-in step after the password (tests/accounts/test_mfa.py); else redirects",
@@ -944,6 +946,8 @@ def named_urls() -> set[str]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace
+    "studio:course_details": "POST only (its errors: a message on the outline)",
+    "studio:lesson_media": "POST only (a refused file: a message on the lesson page)",
                 if inner == "admin":
                     continue
                 yield from walk(

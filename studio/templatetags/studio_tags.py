@@ -18,6 +18,12 @@ AUDIT_LABELS = {
     "move": _("moved"),
     "reorder": _("reordered"),
     "edit_lesson": _("edited a lesson"),
+    "edit_course": _("changed the course details"),
+    "edit_question": _("edited a question"),
+    "add_video": _("uploaded a video"),
+    "remove_video": _("removed the video"),
+    "add_attachment": _("added an attachment"),
+    "remove_attachment": _("removed an attachment"),
     "import": _("imported the course"),
     "submit": _("submitted for review"),
     "send_back": _("sent back with comments"),
@@ -33,3 +39,8 @@ def comments_for(comments: dict, key: str) -> list:
 @register.simple_tag
 def audit_label(action: str) -> str:
     return AUDIT_LABELS.get(action, action)
+
+
+@register.simple_tag
+def activities_for(activities, lesson_id) -> list:
+    return activities.for_lesson(lesson_id)

@@ -27,6 +27,9 @@ MATRIX = {
     "revision_open": ("post", ["course"], (_, _, 302, _, _, _, 302)),
     "outline_change": ("post", ["course"], (_, _, 302, _, _, _, 302)),
     "question_add": ("post", ["course", "quiz"], (_, _, 302, _, _, _, 302)),
+    "question_edit": ("get", ["course", "question"], (_, _, 200, _, _, _, 200)),
+    "course_details": ("post", ["course"], (_, _, 302, _, _, _, 302)),
+    "lesson_media": ("post", ["course", "lesson"], (_, _, 302, _, _, _, 302)),
     "submit": ("post", ["course"], (_, _, 302, _, _, _, 302)),
     "lesson": ("get", ["course", "lesson"], (_, _, 200, _, _, _, 200)),
     "export": ("get", ["course"], (_, _, 200, _, 200, _, 200)),
@@ -68,6 +71,7 @@ def scene(live, learner, coordinator, editor, other_editor, publisher, other_pub
             "course": live.pk,
             "lesson": f"l{lesson.pk}",
             "quiz": revision.document["course"]["final_quiz"]["key"],
+            "question": revision.document["course"]["final_quiz"]["questions"][0]["key"],
             "submitted": submitted.pk,
         },
     }
@@ -80,6 +84,8 @@ def request(client, name: str, scene: dict):
         "outline_change": {"action": "rename", "key": scene["args"]["lesson"], "title": "新"},
         "question_add": {"text": "问？", "choices": "对\n错", "correct": "1"},
         "publish": {"changelog": "首次发布"},
+        "course_details": {"title": "新", "summary": "新", "level": "beginner", "estimated_hours": 2},
+        "lesson_media": {"action": "remove_video"},
         "send_back": {"general": "请修改"},
     }.get(name, {})
     return getattr(client, method)(url, data)

@@ -116,3 +116,74 @@ def test_a_course_is_authored_and_published_within_the_page_load_budget(
     )
     assert [body.count("![示意图") for body in bodies] == [1, 1]
     assert course.quizzes.get().questions.count() == 1
+
+
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const outside = [];  // a skip link parked left of the screen is not "outside"
+  for (const element of document.querySelectorAll('body *')) {
+    const box = element.getBoundingClientRect();
+    if (box.width && (box.right > width + 0.5 || (box.left < -0.5 && box.right > 0))) {
+      const where = Math.round(box.left) + '–' + Math.round(box.right);
+      outside.push(element.tagName + '.' + element.className + ' ' + where);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, outside};
+}"""
+
+
+def test_the_outline_fits_a_360_px_phone(_chromium, live_server, transactional_db, artifact_dir_fixture):
+    """Every lesson's meta ("new · 10′ · optional"), its buttons, the exams and practice items
+    and the course details stay inside the screen: nothing is clipped, nothing scrolls sideways."""
+    from courses import revisions
+    from exams.models import Exam
+    from practice.models import ItemSet
+
+    track = factories.TrackFactory(slug="ecommerce", name="农村电商")
+    editor = factories.UserFactory(name="编辑")
+    TrackRole.objects.create(user=editor, track=track, role="editor")
+    course = factories.course_with_lessons(
+        lessons=2, track=track, title="农村电商运营：从开店到售后的全流程实操"
+    )
+    lesson = Lesson.objects.filter(module__course=course).first()
+    ItemSet.objects.create(
+        course=course,
+        lesson=lesson,
+        title="评论情感分类练习（任务批次）",
+        task="text_class",
+        labels=["好", "差"],
+    )
+    Exam.objects.create(course=course, title="农村电商运营结业考试（理论）", is_final=True)
+    revision = revisions.revision_open(course=course, by=editor)
+    module_key = revision.document["course"]["modules"][0]["key"]
+    for title in ("直播带货：选品、脚本与复盘的完整流程", "Livestreamsellingwithoutanyspacesinitstitle2026"):
+        key = revisions.outline_add(
+            revision=revision, by=editor, kind="lesson", title=title, parent_key=module_key
+        )
+    revisions.lesson_edit(
+        revision=revision,
+        by=editor,
+        key=key,
+        title="Livestreamsellingwithoutanyspacesinitstitle2026",
+        body="",
+        is_required=False,
+    )
+
+    context, page = browser_of(_chromium, live_server.url, editor, 360)
+    page.goto(f"{live_server.url}/studio/courses/{course.pk}/")
+    snap(page, artifact_dir_fixture / "studio-outline-narrow-360.png")
+    result = page.evaluate(OVERFLOW)
+    assert result["scroll"] <= result["width"], result
+    assert result["outside"] == [], result
+    metas = page.locator(".studio-list small.meta")
+    assert metas.count() >= 4
+    for index in range(metas.count()):
+        box = metas.nth(index).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, (index, box)
+    assert "optional" in page.inner_text(".studio-list")
+    # The lesson editor with its video and attachment forms fits too.
+    page.goto(f"{live_server.url}/studio/courses/{course.pk}/lessons/{key}/")
+    result = page.evaluate(OVERFLOW)
+    assert result["scroll"] <= result["width"] and result["outside"] == [], result
+    assert page.locator("#media").is_visible()
+    context.close()

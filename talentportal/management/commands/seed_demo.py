@@ -32,6 +32,7 @@ from jobs.demo import seed_demo_jobs
 from officers.demo import seed_demo_officers
 from practice.demo import seed_demo_practice
 from projects.demo import seed_demo_projects
+from studio.demo import seed_demo_studio
 
 DEMO_PASSWORD = "TalentDemo-2026"  # noqa: S105 - published on purpose, DEBUG only
 
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         seed_demo_officers(password=DEMO_PASSWORD, stdout=self.stdout)
         seed_demo_projects(stdout=self.stdout)
         seed_demo_competitions(password=DEMO_PASSWORD, stdout=self.stdout)
+        seed_demo_studio(password=DEMO_PASSWORD, stdout=self.stdout)
         coordinator = User.objects.get(email="coordinator@example.com")
         cohort = self._seed_cohort(county=tonglu, coordinator=coordinator)
         exam = finals.get(cohort.course.slug)
