@@ -9,8 +9,11 @@ class CompetitionsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Exists, OuterRef
 
-        from accounts import roles
+        from accounts import evidence, roles
 
         from .models import RoundJudge
+        from .selectors import AWARD_EVIDENCE, award_evidence
 
         roles.register("is_judge", lambda: Exists(RoundJudge.objects.filter(judge=OuterRef("pk"))))
+        # Prizes are evidence on the learner's applications and in the talent pool (jobs).
+        evidence.register(AWARD_EVIDENCE, award_evidence)

@@ -267,7 +267,7 @@ class AdjustForm(forms.Form):
             .select_related("captain", "county")
             .order_by("county_id", "pk")
         )
-        self.fields["entry"].label_from_instance = lambda e: f"{e.name or e.captain or '—'} · {e.county.name}"
+        self.fields["entry"].label_from_instance = lambda e: f"{e.label} · {e.county.name}"
 
 
 class AppealForm(forms.Form):

@@ -173,7 +173,19 @@ class Entry(models.Model):
         indexes = [models.Index(fields=["competition", "county"], name="entry_competition_county")]
 
     def __str__(self) -> str:
-        return self.name or str(self.captain or "—")
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The team's name, else its captain; a captain whose account was deleted (``captain``
+        SET_NULL) shows as such, never as "None"."""
+        if self.name:
+            return self.name
+        return str(self.captain) if self.captain_id else str(_("(account deleted)"))
+
+    @property
+    def captain_label(self) -> str:
+        return str(self.captain) if self.captain_id else str(_("(account deleted)"))
 
 
 class EntryMember(models.Model):

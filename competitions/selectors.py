@@ -5,11 +5,14 @@ and the privacy export."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.evidence import Evidence
 from accounts.models import User
 from counties.selectors import workspace_counties
 from practice.models import Run
@@ -32,6 +35,8 @@ from .models import (
 SCOREBOARD_PAGE_SIZE = 100
 SCOREBOARD_CACHE_SECONDS = 300
 LIST_PAGE_SIZE = 25
+# The name under which the app's prizes are registered as evidence (accounts.evidence).
+AWARD_EVIDENCE = "competition_award"
 
 # --- scope ---------------------------------------------------------------------------------------------
 
@@ -157,23 +162,37 @@ def entry_of(*, competition: Competition, user: User) -> Entry | None:
     )
 
 
-def rounds_with_early_runs(*, rounds: list[Round], user: User) -> set[int]:
+def entered_round(*, user: User, pk: int) -> Round | None:
+    """A round ``user`` takes part in (an accepted member of an entry in it), or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Round.objects.filter(
+            pk=pk, entries__entry__members__learner=user, entries__entry__members__accepted_at__isnull=False
+        )
+        .select_related("item_set")
+        .first()
+    )
+
+
+def rounds_with_early_runs(*, rounds: list[Round], user: User) -> dict[int, bool]:
     """The rounds whose labelling task ``user`` started before the round opened and has not
-    started again inside it: that run never counts (one query)."""
+    handed in inside it (that early run never counts), each with whether a run started inside
+    the round is waiting to be carried on (one query)."""
     tasks = {round.item_set_id for round in rounds if round.item_set_id}
     if not user.is_authenticated or not tasks:
-        return set()
-    starts: dict[int, list] = {}
-    for item_set_id, started_at in Run.objects.filter(
+        return {}
+    runs: dict[int, list] = {}
+    for item_set_id, started_at, submitted_at in Run.objects.filter(
         enrollment__learner=user, item_set_id__in=tasks
-    ).values_list("item_set_id", "started_at"):
-        starts.setdefault(item_set_id, []).append(started_at)
-    early: set[int] = set()
+    ).values_list("item_set_id", "started_at", "submitted_at"):
+        runs.setdefault(item_set_id, []).append((started_at, submitted_at))
+    early: dict[int, bool] = {}
     for round in rounds:
-        times = starts.get(round.item_set_id, [])
-        inside = any(round.opens_at <= started < round.closes_at for started in times)
-        if not inside and any(started < round.opens_at for started in times):
-            early.add(round.pk)
+        times = runs.get(round.item_set_id, [])
+        inside = [submitted for started, submitted in times if round.opens_at <= started < round.closes_at]
+        if any(started < round.opens_at for started, _submitted in times) and all(s is None for s in inside):
+            early[round.pk] = bool(inside)
     return early
 
 
@@ -270,6 +289,51 @@ def round_judges(round: Round) -> list[RoundJudge]:
 
 def round_adjustments(round: Round) -> QuerySet[AdvancementAdjustment]:
     return AdvancementAdjustment.objects.filter(round=round).select_related("entry__captain", "by")
+
+
+# --- advancement and judging ---------------------------------------------------------------------------
+
+
+def advancing_entry_ids(round: Round) -> list[int]:
+    """The entries of ``round`` its rule sends to the next tier, by their live rank: the top N
+    or top X % of the ranked entries, with everyone tied at the cut."""
+    ranks = list(
+        RoundResult.objects.filter(round=round, view=RoundResult.View.LIVE, rank__isnull=False)
+        .order_by("rank", "pk")
+        .values_list("entry_id", "rank")
+    )
+    count = round.advance_count(len(ranks))
+    if not count:
+        return []
+    cut = ranks[count - 1][1]
+    return [entry_id for entry_id, rank in ranks if rank <= cut]
+
+
+def needed_positions(marks: dict[int, float | None], gap: int) -> list[int]:
+    """The judge numbers a submission still needs: 1 and 2, and 3 when the first two marks are
+    in and differ by more than ``gap``."""
+    needed = [position for position in (1, 2) if position not in marks]
+    first, second = marks.get(1), marks.get(2)
+    if 3 not in marks and first is not None and second is not None and abs(first - second) > gap:
+        needed.append(3)
+    return needed
+
+
+def judging_pending(round: Round) -> list[int]:
+    """The submissions of the round waiting for a judge: a position not assigned, including a
+    third judge that a large gap calls for and no judge was free to take (one query)."""
+    if not round.assignment_id:
+        return []
+    positions: dict[int, dict[int, float | None]] = {}
+    for submission_id, position, percent in JudgeMark.objects.filter(round=round).values_list(
+        "submission_id", "position", "percent"
+    ):
+        positions.setdefault(submission_id, {})[position] = percent
+    return sorted(
+        submission_id
+        for submission_id, marks in positions.items()
+        if needed_positions(marks, round.judge_gap)
+    )
 
 
 # --- privacy ---------------------------------------------------------------------------------------------
@@ -388,20 +452,26 @@ def user_competition_judging(user: User) -> dict:
 # --- for the layers above: the programme figures and the learner's record ---------------------------
 
 
-def learner_awards(user: User) -> list[dict]:
-    """The learner's prizes as evidence for their profile and their applications: competition,
-    tier, place, prize, rank and the verification code (one query)."""
+def learners_awards(user_ids: list[int]) -> dict[int, list[dict]]:
+    """The prizes of several learners as evidence for their profiles and their applications:
+    competition, tier, place, prize, rank and the verification code, newest first, per learner
+    (two queries whatever the number of learners). Only issued awards of entries the learner
+    belongs to (accepted)."""
+    entries: dict[int, list[int]] = {}
+    for entry_id, learner_id in EntryMember.objects.filter(
+        learner_id__in=user_ids, accepted_at__isnull=False
+    ).values_list("entry_id", "learner_id"):
+        entries.setdefault(entry_id, []).append(learner_id)
+    if not entries:
+        return {}
     awards = (
-        Award.objects.filter(
-            status=Award.Status.ISSUED,
-            entry__members__learner=user,
-            entry__members__accepted_at__isnull=False,
-        )
+        Award.objects.filter(status=Award.Status.ISSUED, entry_id__in=list(entries))
         .select_related("round__competition__track", "round__county", "round__province")
-        .order_by("-issued_at")
+        .order_by("-issued_at", "-pk")
     )
-    return [
-        {
+    found: dict[int, list[dict]] = {}
+    for award in awards:
+        row = {
             "competition": award.round.competition.title,
             "track": award.round.competition.track.name,
             "tier": award.round.tier,
@@ -411,5 +481,38 @@ def learner_awards(user: User) -> list[dict]:
             "verification_code": award.verification_code,
             "issued_at": award.issued_at.isoformat() if award.issued_at else None,
         }
-        for award in awards
-    ]
+        for learner_id in entries[award.entry_id]:
+            found.setdefault(learner_id, []).append(row)
+    return found
+
+
+def learner_awards(user: User) -> list[dict]:
+    """One learner's prizes (``learners_awards`` for one)."""
+    return learners_awards([user.pk]).get(user.pk, [])
+
+
+def award_evidence(user_ids: list[int]) -> dict[int, list[Evidence]]:
+    """The learners' prizes as evidence items (accounts.evidence, registered by the app): the
+    competition, "一等奖 · 省级赛 · 桐庐县 · 2026" and the award's public verification page."""
+    prizes, tiers = dict(Award.Prize.choices), dict(Tier.choices)
+    found: dict[int, list[Evidence]] = {}
+    for learner_id, rows in learners_awards(user_ids).items():
+        for row in rows:
+            issued = datetime.fromisoformat(row["issued_at"]) if row["issued_at"] else None
+            day = timezone.localdate(issued) if issued else None
+            parts = [str(prizes[row["prize"]]), str(tiers[row["tier"]])]
+            if row["tier"] != Tier.NATIONAL:
+                parts.append(row["place"])
+            if day:
+                parts.append(str(day.year))
+            found.setdefault(learner_id, []).append(
+                Evidence(
+                    kind=AWARD_EVIDENCE,
+                    key=row["verification_code"],
+                    title=row["competition"],
+                    detail=" · ".join(parts),
+                    date=day,
+                    verify_path=reverse("competitions:award_verify", args=[row["verification_code"]]),
+                )
+            )
+    return found

@@ -23,6 +23,8 @@ from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError, enrollment_create
 from exams.models import Exam, ExamAttempt
 from practice.models import Run, Submission
+from practice.selectors import learner_item_set
+from practice.services import PracticeError, run_start
 from talentportal.queue import enqueue_on_commit
 
 from .errors import CompetitionError
@@ -41,6 +43,7 @@ from .models import (
     RoundResult,
     Tier,
 )
+from .selectors import advancing_entry_ids, needed_positions
 
 # --- eligibility and registration ----------------------------------------------------------------
 
@@ -245,6 +248,20 @@ def member_invite(*, entry: Entry, by: User, who: str, now: datetime | None = No
     ):
         raise CompetitionError(invite_refused_message())
     return EntryMember.objects.create(entry=entry, competition=competition, learner=learner, invited_at=now)
+
+
+@transaction.atomic
+def entry_captain_take_over(*, entry: Entry, learner: User) -> Entry:
+    """An accepted member of a team whose captain's account was deleted (``captain`` is NULL)
+    becomes its captain, so the team can still invite and withdraw invitations. The first to
+    ask wins: a conditional UPDATE, exactly one row changes; refused while the team has a
+    captain or for anyone not in the team."""
+    if not EntryMember.objects.filter(entry=entry, learner=learner, accepted_at__isnull=False).exists():
+        raise CompetitionError(_("Only a member of the team can become its captain."))
+    if Entry.objects.filter(pk=entry.pk, captain__isnull=True).update(captain=learner) != 1:
+        raise CompetitionError(_("The team already has a captain."))
+    entry.captain = learner
+    return entry
 
 
 @transaction.atomic
@@ -571,21 +588,6 @@ def _latest_adjustments(round: Round) -> dict[int, str]:
     return latest
 
 
-def advancing_entry_ids(round: Round) -> list[int]:
-    """The entries of ``round`` its rule sends to the next tier, by their live rank: the top N
-    or top X % of the ranked entries, with everyone tied at the cut."""
-    ranks = list(
-        RoundResult.objects.filter(round=round, view=RoundResult.View.LIVE, rank__isnull=False)
-        .order_by("rank", "pk")
-        .values_list("entry_id", "rank")
-    )
-    count = round.advance_count(len(ranks))
-    if not count:
-        return []
-    cut = ranks[count - 1][1]
-    return [entry_id for entry_id, rank in ranks if rank <= cut]
-
-
 @transaction.atomic
 def round_advance(*, round: Round, now: datetime | None = None) -> int:
     """Send the round's top entries into its next round, by its rule and current results.
@@ -796,16 +798,6 @@ def _judging_reassign(round: Round, *, judge_id: int) -> int:
     return judging_assign(round=round)
 
 
-def _needed_positions(marks: dict[int, float | None], gap: int) -> list[int]:
-    """The judge numbers a submission still needs: 1 and 2, and 3 when the first two marks are
-    in and differ by more than ``gap``."""
-    needed = [position for position in (1, 2) if position not in marks]
-    first, second = marks.get(1), marks.get(2)
-    if 3 not in marks and first is not None and second is not None and abs(first - second) > gap:
-        needed.append(3)
-    return needed
-
-
 @transaction.atomic
 def judging_assign(*, round: Round) -> int:
     """Give every submission of the round's judged task two judges (and the third a large gap
@@ -845,7 +837,7 @@ def judging_assign(*, round: Round) -> int:
     for submission_id, learner_id in submissions:
         entry_id = learners[learner_id]
         taken = existing.setdefault(submission_id, set())
-        needed = _needed_positions(positions.get(submission_id, {}), round.judge_gap)
+        needed = needed_positions(positions.get(submission_id, {}), round.judge_gap)
         free = panel.free(county_id=entries[entry_id], taken=taken, load=load)
         for position, judge_id in zip(needed, free, strict=False):
             taken.add(judge_id)
@@ -906,7 +898,7 @@ def judge_mark_save(*, mark: JudgeMark, judge: User, levels: list[int]) -> Judge
 def _third_judge_if_needed(mark: JudgeMark, marks: list[JudgeMark]) -> None:
     """Under the lock of the submission's marks (``marks``, ``mark`` among them, saved)."""
     by_position = {m.position: m.percent for m in marks}
-    if _needed_positions(by_position, mark.round.judge_gap) != [3]:
+    if needed_positions(by_position, mark.round.judge_gap) != [3]:
         return
     panel = _Panel.of(mark.round_id)
     load = dict(
@@ -929,23 +921,6 @@ def _third_judge_if_needed(mark: JudgeMark, marks: list[JudgeMark]) -> None:
             ],
             ignore_conflicts=True,
         )
-
-
-def judging_pending(round: Round) -> list[int]:
-    """The submissions of the round waiting for a judge: a position not assigned, including a
-    third judge that a large gap calls for and no judge was free to take (one query)."""
-    if not round.assignment_id:
-        return []
-    positions: dict[int, dict[int, float | None]] = {}
-    for submission_id, position, percent in JudgeMark.objects.filter(round=round).values_list(
-        "submission_id", "position", "percent"
-    ):
-        positions.setdefault(submission_id, {})[position] = percent
-    return sorted(
-        submission_id
-        for submission_id, marks in positions.items()
-        if _needed_positions(marks, round.judge_gap)
-    )
 
 
 # --- awards -----------------------------------------------------------------------------------------------
@@ -1081,6 +1056,28 @@ def appeal_resolve(
         if Award.objects.filter(round=round).exists():
             awards_grant(round=round)
     return appeal
+
+
+def round_task_start(*, round: Round, learner: User, now: datetime | None = None) -> Run:
+    """Start ``learner``'s run of the round's practical task afresh inside the round: a run
+    started before the round opened (an entrant who opened the task early) is neither resumed
+    nor, for a job, a reason to refuse; it never counts in the round, whose results read only
+    runs started inside it. A run already started inside the round is resumed (so a double
+    click makes one run). ``round`` is one the learner entered (the view's access helper);
+    refused outside the round's window. Locks the enrolment (practice.services.run_start)."""
+    now = now or timezone.now()
+    if round.item_set_id is None:
+        raise CompetitionError(_("This round has no practical task."))
+    if not round.opens_at <= now < round.closes_at:
+        raise CompetitionError(_("The round is not open."))
+    found = learner_item_set(user=learner, pk=round.item_set_id)
+    if found is None:
+        raise CompetitionError(_("You are not enrolled in the course of this task."))
+    item_set, enrollment = found
+    try:
+        return run_start(enrollment=enrollment, item_set=item_set, not_before=round.opens_at)
+    except PracticeError as error:
+        raise CompetitionError(error.message) from None
 
 
 def rounds_to_refresh(now: datetime | None = None) -> list[int]:

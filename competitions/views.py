@@ -95,6 +95,7 @@ def competition_detail(request, pk: int):
         )
     )
     entry = selectors.entry_of(competition=competition, user=request.user)
+    early_runs = selectors.rounds_with_early_runs(rounds=rounds, user=request.user) if entry else {}
     members = (
         list(entry.members.select_related("learner").order_by("pk")) if entry and competition.is_team else []
     )
@@ -111,7 +112,13 @@ def competition_detail(request, pk: int):
         ),
         "registration_open": competition.registration_open(),
         "now": timezone.now(),
-        "early_runs": selectors.rounds_with_early_runs(rounds=rounds, user=request.user) if entry else set(),
+        "early_runs": early_runs,
+        # ... and those where a run started inside the round waits to be carried on.
+        "resumable_runs": {pk for pk, waiting in early_runs.items() if waiting},
+        # Only with an early run: the rounds where it may start afresh.
+        "entered_rounds": set(entry.round_entries.values_list("round_id", flat=True))
+        if early_runs
+        else set(),
         "register_form": RegisterForm(),
         "invite_form": InviteForm(),
     }
@@ -133,6 +140,22 @@ def register(request, pk: int):
     return redirect("competitions:detail", pk=competition.pk)
 
 
+@login_required
+@require_POST
+def round_task_start(request, pk: int):
+    """An entrant starts the round's practical task afresh (a run started before the round
+    does not count); another learner's round is a 404."""
+    round = selectors.entered_round(user=request.user, pk=pk)
+    if round is None:
+        raise Http404
+    try:
+        run = services.round_task_start(round=round, learner=request.user)
+    except CompetitionError as error:
+        messages.error(request, error.message)
+        return redirect("competitions:detail", pk=round.competition_id)
+    return redirect("practice:run", pk=run.pk)
+
+
 # Invitations per captain and hour: enough for a team, too few to probe who has an account.
 INVITE_RATE = "20/h"
 
@@ -152,6 +175,23 @@ def invite(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Invitation sent. They accept it on their competitions page."))
+    return redirect("competitions:detail", pk=entry.competition_id)
+
+
+@login_required
+@require_POST
+def captain_take_over(request, pk: int):
+    """A member of a team whose captain's account was deleted becomes its captain; another
+    team's entry is a 404."""
+    entry = get_object_or_404(
+        Entry.objects.distinct(), members__learner=request.user, members__accepted_at__isnull=False, pk=pk
+    )
+    try:
+        services.entry_captain_take_over(entry=entry, learner=request.user)
+    except CompetitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You are now the team's captain."))
     return redirect("competitions:detail", pk=entry.competition_id)
 
 
@@ -335,7 +375,7 @@ def manage_round(request, pk: int):
         "round": round,
         "entrants": entrants,
         "page": entrants,
-        "advancing": set(services.advancing_entry_ids(round)) if round.advance_to_id else set(),
+        "advancing": set(selectors.advancing_entry_ids(round)) if round.advance_to_id else set(),
         "adjustments": selectors.round_adjustments(round)[:50],
         "adjust_form": AdjustForm(round=round) if request.user.is_staff else None,
         "appeals": round.appeals.select_related("entry__captain", "resolved_by").order_by(
@@ -343,7 +383,7 @@ def manage_round(request, pk: int):
         )[:50],
         "decision_form": AppealDecisionForm(),
         "judges": selectors.round_judges(round),
-        "judging_pending": services.judging_pending(round),
+        "judging_pending": selectors.judging_pending(round),
         "awards": Award.objects.filter(round=round)
         .select_related("entry__captain")
         .order_by("rank", "pk")[:100],

@@ -182,6 +182,9 @@ class ShareForm(forms.Form):
     practice = forms.MultipleChoiceField(
         label=_("Practice results to share"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    evidence = forms.MultipleChoiceField(
+        label=_("Awards to share"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     contact = forms.BooleanField(label=_("Share my mobile number and email"), required=False)
 
     def __init__(self, *args, record, **kwargs):
@@ -194,6 +197,11 @@ class ShareForm(forms.Form):
         ]
         if not record.practice:
             del self.fields["practice"]
+        self.fields["evidence"].choices = [
+            (r["key"], f"{r['title']} · {r['detail']}") for r in record.evidence
+        ]
+        if not record.evidence:
+            del self.fields["evidence"]
 
 
 class MoveForm(forms.Form):

@@ -342,6 +342,7 @@ class TalentProfile(models.Model):
     share_county = models.BooleanField(_("show my county"), default=True)
     share_certificates = models.BooleanField(_("show my certificates"), default=True)
     share_exam_results = models.BooleanField(_("show my final exam results"), default=False)
+    share_awards = models.BooleanField(_("show my awards"), default=True)
     share_attendance = models.BooleanField(_("show my attendance rate"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

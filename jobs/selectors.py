@@ -23,6 +23,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import evidence
 from accounts.models import User
 from certificates.models import Certificate
 from certificates.services import mask_name
@@ -124,6 +125,7 @@ class LearnerRecord:
     certificates: list[dict[str, str]] = field(default_factory=list)
     exam_results: list[dict[str, Any]] = field(default_factory=list)
     practice: list[dict[str, str]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
     attendance_percent: int | None = None
 
     @property
@@ -131,13 +133,39 @@ class LearnerRecord:
         return max((result["percent"] for result in self.exam_results), default=None)
 
 
+def _absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
 def _verify_url(code: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("certificates:verify", args=[code])
+    return _absolute(reverse("certificates:verify", args=[code]))
+
+
+def _evidence_rows(items: list[evidence.Evidence]) -> list[dict[str, Any]]:
+    """Evidence items (accounts.evidence: prizes won in competitions…) as the hiring pages show
+    and share them, each with the absolute link to the public page that verifies it."""
+    return [
+        {
+            "key": item.choice_key,
+            "kind": item.kind,
+            "title": item.title,
+            "detail": item.detail,
+            "date": item.date.isoformat() if item.date else None,
+            "verify_url": _absolute(item.verify_path),
+        }
+        for item in items
+    ]
+
+
+def learner_evidence(learner: User) -> list[dict[str, Any]]:
+    """The learner's evidence from other apps (prizes…), with verification links."""
+    return _evidence_rows(evidence.for_user(learner))
 
 
 def learner_record(learner: User) -> LearnerRecord:
     """The learner's county, completed courses, issued certificates (with verification links),
-    final exam results, practice results and attendance rate."""
+    final exam results, practice results, evidence from other apps (prizes, with their
+    verification links) and attendance rate."""
     profile = LearnerProfile.objects.select_related("county__province", "county__prefecture").filter(
         user=learner
     )
@@ -170,6 +198,7 @@ def learner_record(learner: User) -> LearnerRecord:
             if e.final_exam_percent is not None
         ],
         practice=practice_results(learner),
+        evidence=learner_evidence(learner),
         attendance_percent=attendance_percent(
             learner_id=learner.pk, cohort_ids=[e.cohort_id for e in enrollments if e.cohort_id]
         ),
@@ -177,11 +206,17 @@ def learner_record(learner: User) -> LearnerRecord:
 
 
 def consent_snapshot(
-    record: LearnerRecord, *, exam_keys: set[str], practice_keys: set[str], share_contact: bool
+    record: LearnerRecord,
+    *,
+    exam_keys: set[str],
+    practice_keys: set[str],
+    share_contact: bool,
+    evidence_keys: set[str] = frozenset(),
 ) -> dict[str, Any]:
     """Exactly what the employer will receive for one application: the learner's name and
     county, their issued certificates with verification links, the exam and practice results
-    they chose, their attendance rate, and their mobile and email only if they chose to."""
+    and the evidence (prizes, with verification links) they chose, their attendance rate, and
+    their mobile and email only if they chose to."""
     learner = record.learner
     snapshot: dict[str, Any] = {
         "name": learner.name or "",
@@ -194,6 +229,11 @@ def consent_snapshot(
         ],
         "practice_results": [
             {"title": r["title"], "result": r["result"]} for r in record.practice if r["key"] in practice_keys
+        ],
+        "evidence": [
+            {name: row[name] for name in ("kind", "title", "detail", "date", "verify_url")}
+            for row in record.evidence
+            if row["key"] in evidence_keys
         ],
         "attendance_percent": record.attendance_percent,
     }
@@ -388,6 +428,7 @@ def user_jobs_data(user: User) -> dict[str, Any]:
             "shows_county": profile.share_county,
             "shows_certificates": profile.share_certificates,
             "shows_exam_results": profile.share_exam_results,
+            "shows_awards": profile.share_awards,
             "shows_attendance": profile.share_attendance,
         }
         if profile
@@ -438,8 +479,10 @@ def talent_search(
 
 def talent_cards(profiles: list[TalentProfile], *, employer: Employer) -> list[dict[str, Any]]:
     """What the employer may see of each profile: only the fields its learner chose, and whether
-    this employer already asked them. Five queries whatever the number of profiles."""
+    this employer already asked them. A fixed number of queries whatever the number of profiles
+    (five, and each evidence provider's)."""
     learner_ids = [profile.learner_id for profile in profiles]
+    shown_evidence = evidence.for_users([profile.learner_id for profile in profiles if profile.share_awards])
     enrollments = list(
         Enrollment.objects.filter(learner_id__in=learner_ids, status__in=Enrollment.HOLDING_A_PLACE)
         .select_related("course", "certificate")
@@ -481,6 +524,7 @@ def talent_cards(profiles: list[TalentProfile], *, employer: Employer) -> list[d
                 ]
                 if profile.share_exam_results
                 else [],
+                "evidence": _evidence_rows(shown_evidence.get(profile.learner_id, [])),
                 "attendance_percent": attendance.get(profile.learner_id)
                 if profile.share_attendance
                 else None,

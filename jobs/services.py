@@ -524,6 +524,7 @@ TALENT_FIELDS = (
     "share_county",
     "share_certificates",
     "share_exam_results",
+    "share_awards",
     "share_attendance",
 )
 

@@ -140,15 +140,22 @@ def apply(request, pk: int):
         choices = {
             "exam": set(chosen.get("exam", [])),
             "practice": set(chosen.get("practice", [])),
+            "evidence": set(chosen.get("evidence", [])),
             "contact": chosen.get("contact", False),
         }
     else:
-        # First visit: every exam result ticked, the contact details not.
+        # First visit: every exam result and award ticked (as certificates are shared), the
+        # contact details not.
         exams = [result["key"] for result in record.exam_results]
-        form = ShareForm(record=record, initial={"exam": exams})
-        choices = {"exam": set(exams), "practice": set(), "contact": False}
+        awards = [row["key"] for row in record.evidence]
+        form = ShareForm(record=record, initial={"exam": exams, "evidence": awards})
+        choices = {"exam": set(exams), "practice": set(), "evidence": set(awards), "contact": False}
     snapshot = selectors.consent_snapshot(
-        record, exam_keys=choices["exam"], practice_keys=choices["practice"], share_contact=choices["contact"]
+        record,
+        exam_keys=choices["exam"],
+        practice_keys=choices["practice"],
+        evidence_keys=choices["evidence"],
+        share_contact=choices["contact"],
     )
     digest = selectors.snapshot_digest(snapshot)
     if request.method == "POST" and form.is_valid():
@@ -523,7 +530,8 @@ def talent_profile(request):
     requests = (
         ContactRequest.objects.filter(learner=request.user).select_related("employer").order_by("-created_at")
     )
-    return render(request, "jobs/talent_profile.html", {"form": form, "requests": requests})
+    context = {"form": form, "requests": requests, "awards": selectors.learner_evidence(request.user)}
+    return render(request, "jobs/talent_profile.html", context)
 
 
 @login_required

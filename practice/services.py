@@ -7,6 +7,8 @@ submission row.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
@@ -119,25 +121,28 @@ def job_done_message() -> str:
     return _("You have handed in this job batch: a job is done once.")
 
 
-def run_start(*, enrollment: Enrollment, item_set: ItemSet) -> Run:
+def run_start(*, enrollment: Enrollment, item_set: ItemSet, not_before: datetime | None = None) -> Run:
     """A new run of ``item_set`` for an open enrolment in its course; a run left unsubmitted is
     resumed instead of starting another. A job set is handed in once per enrolment
-    (PracticeError ``job_done`` after that); a practice set may be tried again and again."""
+    (PracticeError ``job_done`` after that); a practice set may be tried again and again.
+
+    With ``not_before`` (a competition round's opening), runs started earlier are left as they
+    are and count for nothing here: an unsubmitted one is not resumed and a submitted job does
+    not refuse a new run, so the learner starts afresh inside the round. Locks the enrolment
+    row, so two starts at once make one run."""
     if not enrollment.is_open:
         raise PracticeError(_("You cannot study this course now."), code="not_open")
     if item_set.course_id != enrollment.course_id or not item_set.published:
         raise PracticeError(_("This exercise is not part of your course."), code="wrong_course")
     with transaction.atomic():
         Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
-        open_run = Run.objects.filter(enrollment=enrollment, item_set=item_set, submitted_at=None).first()
+        runs = Run.objects.filter(enrollment=enrollment, item_set=item_set)
+        if not_before is not None:
+            runs = runs.filter(started_at__gte=not_before)
+        open_run = runs.filter(submitted_at=None).order_by("-started_at", "-pk").first()
         if open_run is not None:
             return open_run
-        if (
-            item_set.is_job
-            and Run.objects.filter(
-                enrollment=enrollment, item_set=item_set, submitted_at__isnull=False
-            ).exists()
-        ):
+        if item_set.is_job and runs.filter(submitted_at__isnull=False).exists():
             # A job is handed in once: a second try would show the hidden gold items' answers
             # in the review of the first and make the quality figure worthless.
             raise PracticeError(job_done_message(), code="job_done")

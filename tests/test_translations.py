@@ -493,6 +493,15 @@ def _studio_lesson(scene: Scene) -> dict:
     return {"pk": scene.cohort.course_id, "key": lesson["key"]}
 
 
+def _studio_question(scene: Scene) -> dict:
+    """The first quiz question of the demo course in the draft revision staff open."""
+    from courses.revisions import iter_nodes, revision_open
+
+    revision = revision_open(course=scene.cohort.course, by=scene.staff)
+    question = next(found.node for found in iter_nodes(revision.document) if found.kind == "question")
+    return {"pk": scene.cohort.course_id, "key": question["key"]}
+
+
 def _studio_submitted(scene: Scene) -> dict:
     """A revision of another demo course, submitted for review."""
     from courses.revisions import revision_open, revision_submit
@@ -676,6 +685,7 @@ URL_KWARGS: dict[str, Callable[[Scene], dict]] = {
     "studio:outline": lambda scene: {"pk": scene.cohort.course_id},
     "studio:lesson": _studio_lesson,
     "studio:review": _studio_submitted,
+    "studio:question_edit": _studio_question,
 }
 
 # Each page and who opens it: None (a visitor), "learner", "coordinator", "staff" or "employer".
@@ -685,7 +695,6 @@ PAGES: dict[str, str | None] = {
     "counties:picker": None,
     "catalogue:catalogue": None,
     "catalogue:detail": None,
-    "studio:question_edit": _studio_question,
     "certificates:verify_form": None,
     "certificates:verify": None,
     "reminders:unsubscribe": None,
@@ -850,6 +859,7 @@ PAGES: dict[str, str | None] = {
     "studio:lesson": "staff",
     "studio:review_queue": "staff",
     "studio:review": "staff",
+    "studio:question_edit": "staff",
 }
 
 # Named URLs that are no page of their own.
@@ -859,7 +869,6 @@ NOT_PAGES = {
     "set_language": "switches the language and redirects",
     "counties:search": "JSON for the county type-ahead",
     "account_set_password": "for accounts without a password (none here); redirects",
-    "studio:question_edit": "staff",
     "account_confirm_login_code": "needs a code sent (tests/accounts/test_phone_login.py); else redirects",
     "account_verify_phone": "needs a code sent (tests/accounts/test_phone_signup.py); else redirects",
     "mfa_authenticate": "the sign-in step after the password (tests/accounts/test_mfa.py); else redirects",
@@ -897,6 +906,8 @@ NOT_PAGES = {
     "practice:run_start": "POST only",
     "practice:submission_image": "returns a photo, not a page (scope: tests/practice)",
     "officers:response_photo": "returns a photo, not a page (scope: tests/officers)",
+    "officers:service_worker": "the officers' service worker's JavaScript (tests/officers/test_offline.py)",
+    "officers:offline_bundle": "JSON: what a phone keeps of the officer's pages (tests/officers)",
     "projects:update_photo": "returns a photo, not a page (scope: tests/projects)",
     "projects:term_report_pdf": "a PDF, not a page (tests/projects reads its Chinese text)",
     "projects:milestone_mark": "POST only",
@@ -908,14 +919,14 @@ NOT_PAGES = {
     "jobs:post_close": "POST only",
     "jobs:application_move": "POST only (its errors: a message on the application page)",
     "jobs:contact_answer": "POST only",
-    "officers:service_worker": "the officers' service worker's JavaScript (tests/officers/test_offline.py)",
-    "officers:offline_bundle": "JSON: what a phone keeps of the officer's pages (tests/officers)",
     "jobs:contact_request": "POST only",
     "competitions:scoreboard_json": "JSON for the scoreboard's refresh script",
     "competitions:register": "POST only (its refusals: a message on the competition's page)",
     "competitions:invite": "POST only (its refusals: a message on the competition's page)",
     "competitions:invitation_answer": "POST only (the invitation is shown on My competitions)",
     "competitions:invitation_withdraw": "POST only (its button is on the competition's page for the captain)",
+    "competitions:captain_take_over": "POST only (its button is on the page of a team without captain)",
+    "competitions:round_task_start": "POST only (its button is on the competition's page after an early run)",
     "competitions:round_compute": "POST only",
     "competitions:round_advance": "POST only",
     "competitions:round_reveal": "POST only",
@@ -935,6 +946,8 @@ NOT_PAGES = {
     "studio:revision_open": "POST only",
     "studio:outline_change": "POST only (its errors: a message on the outline)",
     "studio:question_add": "POST only (its errors: a message on the outline)",
+    "studio:course_details": "POST only (its errors: a message on the outline)",
+    "studio:lesson_media": "POST only (a refused file: a message on the lesson page)",
     "studio:submit": "POST only (its problems: listed on the outline)",
     "studio:send_back": "POST only",
     "studio:publish": "POST only",
@@ -946,8 +959,6 @@ def named_urls() -> set[str]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace
-    "studio:course_details": "POST only (its errors: a message on the outline)",
-    "studio:lesson_media": "POST only (a refused file: a message on the lesson page)",
                 if inner == "admin":
                     continue
                 yield from walk(

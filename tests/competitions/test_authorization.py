@@ -38,6 +38,10 @@ MATRIX = {
     "invitation_answer": ("post", ["invitation"], (L, 302, _, _, _)),
     # The team's captain only (none of these roles captains the invitation's team).
     "invitation_withdraw": ("post", ["invitation"], (L, _, _, _, _)),
+    # A member of the entry (the learner's own team: it has a captain, so a message and back).
+    "captain_take_over": ("post", ["entry"], (L, 302, _, _, _)),
+    # The round's entrants only (none of these roles is in it; tests/competitions/test_start_afresh).
+    "round_task_start": ("post", ["round"], (L, _, _, _, _)),
     "manage_list": ("get", [], (L, _, 200, 200, 200)),
     "manage_create": ("get", [], (L, _, 200, 200, 200)),
     "manage_competition": ("get", ["competition"], (L, _, 200, _, 200)),

@@ -723,3 +723,17 @@ def test_the_minutes_sweep_bumps_the_results_version_only_when_results_change(co
     round.refresh_from_db()
     assert round.results_version == version + 1
     assert RoundResult.objects.get(round=round, view="live").practical_percent == 90.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdrawing_an_invitation_outside_a_test_transaction(client, county, team_competition):
+    """The views run in autocommit: a service that locks rows must open its own transaction
+    (on PostgreSQL a row lock outside one is a TransactionManagementError, a 500)."""
+    captain = learner_in(county, name="队长")
+    entry = services.entry_register(competition=team_competition, learner=captain, team_name="一队")
+    mate = learner_in(county, name="李同学")
+    client.force_login(captain)
+    _invite(client, entry, mate.email)
+    member = EntryMember.objects.get(entry=entry, learner=mate, accepted_at__isnull=True)
+    assert client.post(reverse("competitions:invitation_withdraw", args=[member.pk])).status_code == 302
+    assert not EntryMember.objects.filter(pk=member.pk).exists()
