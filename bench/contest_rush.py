@@ -82,6 +82,7 @@ from exam_rush import (  # noqa: E402 - bench/ on the path
     Row,
     _cpu,
     _ratio,
+    locust_stats,
     ms,
     sit_exam,
 )
@@ -841,21 +842,7 @@ def run_locust(
     groups = {**roots, "locust": process.pid}
     cpu = workload.cpu_shares(snapshots[0], snapshots[-1], groups) if len(snapshots) > 1 else {}
     data = json.loads(stats.read_text(encoding="utf-8"))
-    rows = {
-        entry["name"]: Row(
-            entry["name"],
-            entry["requests"],
-            entry["failures"],
-            entry["rps"],
-            entry["p50"],
-            entry["p95"],
-            entry["p99"],
-            entry["max"],
-        )
-        for entry in data["entries"]
-    }
-    errors = [(name, error, count) for name, error, count in data["errors"]]
-    exceptions = [(message, count) for message, count in data["exceptions"]]
+    rows, errors, exceptions = locust_stats(data)
     return Run(rows, errors, exceptions, cpu, seconds, data.get("extra", {}))
 
 

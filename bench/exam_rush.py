@@ -360,6 +360,27 @@ class Row:
     max: float
 
 
+def locust_stats(data: dict) -> tuple[dict[str, Row], list[tuple], list[tuple]]:
+    """The rows per endpoint, the errors and the driver's exceptions of a locust stats file
+    (written by bench/locust_common.write_final_stats)."""
+    rows = {
+        entry["name"]: Row(
+            entry["name"],
+            entry["requests"],
+            entry["failures"],
+            entry["rps"],
+            entry["p50"],
+            entry["p95"],
+            entry["p99"],
+            entry["max"],
+        )
+        for entry in data["entries"]
+    }
+    errors = [(name, error, count) for name, error, count in data["errors"]]
+    exceptions = [(message, count) for message, count in data["exceptions"]]
+    return rows, errors, exceptions
+
+
 def ms(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
@@ -707,22 +728,8 @@ def run_locust(
     ]
     cpu_arrivals = workload.cpu_shares(during[0], during[-1], groups) if len(during) > 1 else {}
     data = json.loads(stats.read_text(encoding="utf-8"))
-    rows = {
-        entry["name"]: Row(
-            entry["name"],
-            entry["requests"],
-            entry["failures"],
-            entry["rps"],
-            entry["p50"],
-            entry["p95"],
-            entry["p99"],
-            entry["max"],
-        )
-        for entry in data["entries"]
-    }
+    rows, errors, exceptions = locust_stats(data)
     learners = sum(row.requests for name, row in rows.items() if name not in (BASELINE_NAME, START_SPAN))
-    errors = [(name, error, count) for name, error, count in data["errors"]]
-    exceptions = [(message, count) for message, count in data["exceptions"]]
     return Run(rows, errors, exceptions, cpu, cpu_arrivals, seconds, learners)
 
 
