@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -266,9 +267,14 @@ def visit_create(
     try:
         return _visit_insert(officer=officer, county=county, details=details, client_key=client_key)
     except IntegrityError:
-        existing = Visit.objects.filter(client_key=client_key, officer=officer).first()
-        if client_key is None or existing is None:
+        if client_key is None:
             raise
+        existing = Visit.objects.filter(client_key=client_key, officer=officer).first()
+        if existing is None:
+            # The key is another account's visit (a form sent from someone else's session).
+            raise ValidationError(
+                _("This form was already used to log a visit. Reload the page and fill it in again.")
+            ) from None
         return existing
 
 

@@ -12,6 +12,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -273,16 +274,20 @@ def visit_create(request, code: str):
     wants_json = request.headers.get("Accept") == "application/json"
     if request.method == "POST":
         if form.is_valid():
-            visit = services.visit_create(
-                officer=request.user,
-                county=county,
-                details=form.details(),
-                client_key=form.cleaned_data["client_key"],
-            )
-            if wants_json:
-                return JsonResponse({"visit": visit.pk})
-            messages.success(request, _("The visit is logged."))
-            return redirect("officers:county_visits", code=county.code)
+            try:
+                visit = services.visit_create(
+                    officer=request.user,
+                    county=county,
+                    details=form.details(),
+                    client_key=form.cleaned_data["client_key"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if wants_json:
+                    return JsonResponse({"visit": visit.pk})
+                messages.success(request, _("The visit is logged."))
+                return redirect("officers:county_visits", code=county.code)
         if wants_json:
             return JsonResponse(
                 {"errors": form.errors.get_json_data(), "error": _error_text(form)}, status=400

@@ -194,6 +194,13 @@
 
   if (visitForm) {
     if (visitForm.elements.client_key) visitForm.elements.client_key.value = newKey();
+    // Back on this form from the browser's page cache after it was sent: what is typed now is
+    // another visit, with a key of its own (the same key would return the visit logged first).
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && visitForm.elements.client_key && !visitForm.dataset.replaces) {
+        visitForm.elements.client_key.value = newKey();
+      }
+    });
     visitForm.addEventListener("submit", function (event) {
       // A refused visit opened here to correct is replaced by what is sent now.
       if (visitForm.dataset.replaces) dropVisit(visitForm.dataset.replaces);

@@ -14,56 +14,10 @@ var USER_COOKIE = "{{ user_cookie }}";
 var STATE_CACHE = "talentportal-offline-state";
 var STATE_KEY = "/learn/sw-user";
 
-self.addEventListener("install", function () {
-  self.skipWaiting();
-});
-
-self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
-});
-
-/* Who is signed in on this phone: the cookie the server sets while a user is signed in (read with
- * cookieStore where the browser has it), otherwise the id the last page posted ("" after sign-out).
- * Without a user, no saved page is served: a shared phone shows nobody the previous user's pages. */
-function postedUser() {
-  return caches.open(STATE_CACHE).then(function (cache) {
-    return cache.match(STATE_KEY).then(function (saved) { return saved ? saved.text() : ""; });
-  });
-}
-
-function currentUser() {
-  if (self.cookieStore && self.cookieStore.get) {
-    return self.cookieStore.get(USER_COOKIE).then(function (cookie) {
-      return cookie && cookie.value ? cookie.value : "";
-    }, postedUser);
-  }
-  return postedUser();
-}
-
-self.addEventListener("message", function (event) {
-  var data = event.data || {};
-  if (!Object.prototype.hasOwnProperty.call(data, "user")) return;
-  var user = data.user ? String(data.user) : "";
-  event.waitUntil(caches.open(STATE_CACHE).then(function (cache) {
-    return cache.put(STATE_KEY, new Response(user));
-  }));
-});
-
+{% include "includes/sw_user.js" %}
 /* Only the signed-in user's saved courses: caches named course-<user id>-<course>. */
 function fromCache(request) {
-  return currentUser().then(function (user) {
-    if (!user) return undefined;
-    var prefix = "course-" + user + "-";
-    return caches.keys().then(function (names) {
-      var mine = names.filter(function (name) { return name.indexOf(prefix) === 0; });
-      return mine.reduce(function (found, name) {
-        return found.then(function (response) {
-          if (response) return response;
-          return caches.open(name).then(function (cache) { return cache.match(request, { ignoreVary: true }); });
-        });
-      }, Promise.resolve(undefined));
-    });
-  });
+  return userCopy(request, "course-");
 }
 
 self.addEventListener("fetch", function (event) {

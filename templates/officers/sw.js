@@ -20,56 +20,9 @@ var STATE_KEY = "/officers/sw-user";
 var NETWORK_MARK = 'data-offline-from="network"';
 var CACHE_MARK = 'data-offline-from="cache"';
 
-self.addEventListener("install", function () {
-  self.skipWaiting();
-});
-
-self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
-});
-
-/* Who is signed in on this phone: the cookie the server sets while a user is signed in (read with
- * cookieStore where the browser has it), otherwise the id the last page posted ("" after sign-out).
- * Without a user nothing kept is served. */
-function postedUser() {
-  return caches.open(STATE_CACHE).then(function (cache) {
-    return cache.match(STATE_KEY).then(function (kept) { return kept ? kept.text() : ""; });
-  });
-}
-
-function currentUser() {
-  if (self.cookieStore && self.cookieStore.get) {
-    return self.cookieStore.get(USER_COOKIE).then(function (cookie) {
-      return cookie && cookie.value ? cookie.value : "";
-    }, postedUser);
-  }
-  return postedUser();
-}
-
-self.addEventListener("message", function (event) {
-  var data = event.data || {};
-  if (!Object.prototype.hasOwnProperty.call(data, "user")) return;
-  var user = data.user ? String(data.user) : "";
-  event.waitUntil(caches.open(STATE_CACHE).then(function (cache) {
-    return cache.put(STATE_KEY, new Response(user));
-  }));
-});
-
-/* The signed-in user's copy of ``request``, the newest kept first. */
+{% include "includes/sw_user.js" %}
 function fromCache(request) {
-  return currentUser().then(function (user) {
-    if (!user) return undefined;
-    var prefix = PREFIX + user + "-";
-    return caches.keys().then(function (names) {
-      var mine = names.filter(function (name) { return name.indexOf(prefix) === 0; }).sort().reverse();
-      return mine.reduce(function (found, name) {
-        return found.then(function (response) {
-          if (response) return response;
-          return caches.open(name).then(function (cache) { return cache.match(request, { ignoreVary: true }); });
-        });
-      }, Promise.resolve(undefined));
-    });
-  });
+  return userCopy(request, PREFIX);
 }
 
 /* A kept page, marked as answered from the phone's copy. */

@@ -77,7 +77,8 @@ def test_service_worker_is_served_for_the_learners_pages_and_never_cached(client
     script = response.content.decode()
     assert 'addEventListener("fetch"' in script and "cache.match(" in script
     # Only the signed-in user's copies: the user cookie and the per-user cache names.
-    assert '"tp_offline_user"' in script and '"course-" + user + "-"' in script
+    assert '"tp_offline_user"' in script and 'userCopy(request, "course-")' in script
+    assert 'var mine = prefix + user + "-";' in script
     assert "{%" not in script and "{{" not in script
 
 

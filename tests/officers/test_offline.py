@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
@@ -149,6 +150,28 @@ def test_a_visit_sent_twice_with_its_key_is_logged_once(client, officer, county)
     client.post(new_url(county), visit_data(client_key=str(uuid.uuid4())))
     client.post(new_url(county), visit_data())
     assert Visit.objects.count() == 3
+
+
+def test_a_key_of_another_officers_visit_is_refused_with_a_reason(client, officer, county):
+    """A form's key already used by another account's visit logs nothing and says why (400),
+    rather than failing with a server error."""
+    from officers.models import Visit
+
+    from .test_visits import new_url, visit_data
+
+    colleague = factories.UserFactory(name="王技术官")
+    appoint(colleague, county)
+    key = str(uuid.uuid4())
+    client.force_login(colleague)
+    assert client.post(new_url(county), visit_data(client_key=key)).status_code == 302
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    answer = client.post(new_url(county), visit_data(client_key=key), HTTP_ACCEPT="application/json")
+    assert answer.status_code == 400
+    assert "already used to log a visit" in answer.json()["error"]
+    page = client.post(new_url(county), visit_data(client_key=key))
+    assert page.status_code == 200 and "already used to log a visit" in page.content.decode()
+    assert list(Visit.objects.values_list("officer", flat=True)) == [colleague.pk]
 
 
 def test_a_refused_visit_answers_the_phone_with_its_reason(client, officer, county):
