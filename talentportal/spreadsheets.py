@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -58,6 +59,9 @@ def _cell(value: Any) -> Any:
     (openpyxl raises IllegalCharacterError on them; without them the text may start a formula
     again: "\x01=HYPERLINK(…)"), and cut with a marker if it is longer than a cell holds."""
     value = neutralise(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # A moment read from the database is in UTC: the reader expects the portal's wall clock.
+        return timezone.localtime(value)
     if not isinstance(value, str):
         return value
     text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))

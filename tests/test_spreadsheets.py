@@ -5,6 +5,7 @@ through the roster and the figures exports)."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -118,3 +119,15 @@ def test_a_cell_is_cut_at_excels_limit_with_a_marker():
     for value in (cell, text):
         assert len(value) == MAX_CELL_CHARS
         assert value.startswith("长长长") and value.endswith(CUT)
+
+
+def test_a_moment_from_the_database_is_written_in_the_portals_time_zone():
+    """A UTC moment (as the database returns it) is written as Beijing wall-clock time, in CSV and
+    in XLSX: 16:30 UTC is half past midnight the next day in 县城."""
+    moment = datetime.datetime(2026, 12, 2, 16, 30, tzinfo=datetime.UTC)
+
+    text = csv_bytes(["at"], [[moment]]).decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(["at"], [[moment]]))).active
+
+    assert text.splitlines()[1] == "2026-12-03 00:30"
+    assert sheet.cell(row=2, column=1).value == datetime.datetime(2026, 12, 3, 0, 30)

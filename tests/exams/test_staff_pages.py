@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from exams.models import BankQuestion, Exam, ExamAuditEntry
 from tests import factories
@@ -179,7 +180,10 @@ def test_an_exam_released_by_hand_is_released_from_the_list(releaser_client, sat
     )
     page = releaser_client.get(reverse("exams:exam_list")).content.decode()
     assert f'action="{release_url}"' not in page
-    assert exam.results_released_at.strftime("%Y-%m-%d") in _cells(page, f"exam-{exam.pk}")["release"]
+    assert (
+        timezone.localtime(exam.results_released_at).strftime("%Y-%m-%d")
+        in _cells(page, f"exam-{exam.pk}")["release"]
+    )
     releaser_client.post(release_url)  # twice: nothing more
     assert ExamAuditEntry.objects.filter(exam=exam, action="results_released").count() == 1
 
