@@ -157,29 +157,58 @@ def course_outline(*, enrollment: Enrollment) -> Outline:
 
 
 def player_lesson(*, enrollment: Enrollment, lesson_id: int) -> Lesson | None:
-    """One lesson of the enrolment's course with its body and, as ``attachment_list``, its
-    attachments (1 query: a row per attachment)."""
+    """One lesson of the enrolment's course with its body, its uploaded video's size (and
+    ``video_is_heavy``) and, as ``attachment_list``, its attachments with their size and
+    ``file_type`` (1 query: a row per attachment)."""
     rows = list(
         Lesson.objects.filter(pk=lesson_id, module__course_id=enrollment.course_id)
-        .only("title", "kind", "body_html", "video_file", "video_url", "duration_minutes", "is_required")
+        .only(
+            "title",
+            "kind",
+            "body_html",
+            "video_file",
+            "video_size",
+            "video_url",
+            "duration_minutes",
+            "is_required",
+        )
         .annotate(
             attachment_id=F("attachments__pk"),
             attachment_title=F("attachments__title"),
             attachment_file=F("attachments__file"),
+            attachment_size=F("attachments__size"),
         )
         .order_by("attachments__pk")
     )
     if not rows:
         return None
     lesson = rows[0]
-    lesson.attachment_list = [
-        LessonAttachment(
-            pk=row.attachment_id, lesson_id=lesson.pk, title=row.attachment_title, file=row.attachment_file
+    lesson.video_is_heavy = bool(lesson.video_file) and lesson.video_size > HEAVY_VIDEO_BYTES
+    lesson.attachment_list = []
+    for row in rows:
+        if row.attachment_id is None:
+            continue
+        attachment = LessonAttachment(
+            pk=row.attachment_id,
+            lesson_id=lesson.pk,
+            title=row.attachment_title,
+            file=row.attachment_file,
+            size=row.attachment_size,
         )
-        for row in rows
-        if row.attachment_id is not None
-    ]
+        attachment.file_type = _file_type(row.attachment_file)
+        lesson.attachment_list.append(attachment)
     return lesson
+
+
+# An uploaded video above 300 KB is heavy for a 2G/3G link: the lesson page says "download on
+# Wi-Fi" beside its size, as the studio does for the same video (studio.selectors.HEAVY_BYTES).
+HEAVY_VIDEO_BYTES = 300 * 1024
+
+
+def _file_type(name: str) -> str:
+    """What a learner's phone opens the file with, by its extension: "PDF", "DOCX" ("" if none)."""
+    base = name.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].upper()[:8] if "." in base else ""
 
 
 def lesson_to_complete(*, enrollment: Enrollment, lesson_id: int) -> Lesson | None:

@@ -238,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "competitions.tasks.sweep_pending_awards",
         "schedule": 5 * 60,
     },
+    # Lesson media no row or open/published revision names, older than a day (studio.media_sweep).
+    "studio-media-sweep": {"task": "studio.tasks.media_sweep", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Email ------------------------------------------------------------------------------
