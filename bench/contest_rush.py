@@ -697,7 +697,11 @@ def probe(
     for n in range(rounds * 5 + 1):
         # A rebuild moves the version on, and every cache keyed by it misses: the first visitor
         # after it reads the database (and renders the rows).
-        Round.objects.filter(pk=round.pk).update(results_version=F("results_version") + 1)
+        Round.objects.filter(pk=round.pk).update(
+            results_version=F("results_version") + 1,
+            live_version=F("live_version") + 1,
+            frozen_version=F("frozen_version") + 1,
+        )
         with suppress(Abort):
             visitor.request("GET", board_path(round.pk), name=miss, contains='id="board"')
             visitor.request(

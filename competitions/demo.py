@@ -15,7 +15,9 @@ from accounts.models import User
 from counties.models import County, LearnerProfile
 from courses.models import Course
 from enrollment.models import Enrollment
+from practice.imports import ParsedItem
 from practice.models import ItemSet, Run
+from practice.services import item_set_save, items_add
 
 from .models import Competition, Entry, EntryMember, Round, RoundEntry, Tier
 from .services import awards_grant, round_advance, round_results_rebuild
@@ -41,9 +43,9 @@ def seed_demo_competitions(*, password: str, stdout: TextIO | None = None) -> Co
     """Create the demo competitions if missing; None when the demo courses or 桐庐县 are absent."""
     tonglu = County.objects.filter(code="330122").first()
     labelling = Course.objects.filter(slug=LABELLING).first()
-    item_set = ItemSet.objects.filter(course=labelling, published=True).order_by("pk").first()
     if tonglu is None or labelling is None:
         return None
+    item_set = _competition_task(labelling)
     now = timezone.now()
     _team_contest(tonglu, now)
     existing = Competition.objects.filter(title=CONTEST).first()
@@ -91,8 +93,6 @@ def seed_demo_competitions(*, password: str, stdout: TextIO | None = None) -> Co
             entry=entry, competition=contest, learner=learner, accepted_at=contest.created_at
         )
         RoundEntry.objects.create(round=county_round, entry=entry)
-        if item_set is None:
-            continue
         enrollment, _created = Enrollment.objects.get_or_create(
             learner=learner, course=labelling, defaults={"county": tonglu}
         )
@@ -107,6 +107,42 @@ def seed_demo_competitions(*, password: str, stdout: TextIO | None = None) -> Co
     if stdout is not None:
         stdout.write(f"Competition: {CONTEST} ({len(ENTRANTS)} entrants in 桐庐县, {advanced} advanced)")
     return contest
+
+
+COMPETITION_TASK = "赛题：评论情感"
+TASK_REVIEWS = [
+    ("物流很快，包装完好", "正面"),
+    ("质量一般，和图片有差距", "负面"),
+    ("还可以，没有惊喜", "中性"),
+    ("客服态度很好，推荐购买", "正面"),
+    ("收到就坏了，很失望", "负面"),
+    ("价格实惠，下次还来", "正面"),
+]
+
+
+def _competition_task(labelling: Course) -> ItemSet:
+    """The rounds' own labelling task, in no lesson: a round's task is closed outside its
+    round (``competitions.gates``), so it is never one of the course's lesson exercises."""
+    found = ItemSet.objects.filter(course=labelling, title=COMPETITION_TASK).first()
+    if found is not None:
+        return found
+    item_set = item_set_save(
+        item_set=ItemSet(
+            course=labelling,
+            title=COMPETITION_TASK,
+            instructions="把每条评论标为正面、负面或中性：准确率优先，其次用时。",
+            task=ItemSet.Task.TEXT_CLASS,
+            labels=["正面", "负面", "中性"],
+            min_score=60,
+            published=False,
+        )
+    )
+    items_add(
+        item_set=item_set,
+        items=[ParsedItem(source=text, text=text, gold={"labels": [label]}) for text, label in TASK_REVIEWS],
+    )
+    item_set.published = True  # once it has its gold items
+    return item_set_save(item_set=item_set)
 
 
 def _team_contest(tonglu: County, now) -> None:

@@ -149,8 +149,14 @@ class RoundForm(forms.ModelForm):
             .exclude(pk__in=taken)
             .order_by("title")
         )
-        self.fields["item_set"].queryset = ItemSet.objects.published().order_by("title")
-        self.fields["assignment"].queryset = Assignment.objects.filter(published=True).order_by("title")
+        # A lesson's exercise would be closed to the course's learners while the round is on
+        # (competitions.gates): only tasks on no lesson.
+        self.fields["item_set"].queryset = (
+            ItemSet.objects.published().filter(lesson__isnull=True).order_by("title")
+        )
+        self.fields["assignment"].queryset = Assignment.objects.filter(
+            published=True, lesson__isnull=True
+        ).order_by("title")
         for name in ("freeze_minutes", "judge_gap", "appeal_hours"):
             if name in self.fields:
                 self.fields[name].required = False

@@ -310,8 +310,13 @@ class Round(models.Model):
         _("second prize (二等奖) up to rank"), null=True, blank=True
     )
     prize_third_to = models.PositiveIntegerField(_("third prize (三等奖) up to rank"), null=True, blank=True)
-    # Bumped by every rebuild of the results: the public scoreboard is cached by it.
+    # Bumped by a rebuild that changed any of the results (what figures and benchmarks follow).
     results_version = models.PositiveIntegerField(_("results version"), default=0, editable=False)
+    # One version per view, bumped only when that view's rows changed: the scoreboard a visitor
+    # sees is cached by its own view's version, so new scores during a freeze (which change the
+    # live rows only) leave the frozen board's cache warm.
+    live_version = models.PositiveIntegerField(_("live results version"), default=0, editable=False)
+    frozen_version = models.PositiveIntegerField(_("frozen results version"), default=0, editable=False)
     results_at = models.DateTimeField(_("results computed at"), null=True, blank=True, editable=False)
     advanced_at = models.DateTimeField(_("advancement computed at"), null=True, blank=True, editable=False)
 
@@ -372,6 +377,10 @@ class Round(models.Model):
         if self.revealed_at or self.freeze_at is None:
             return False
         return self.freeze_at <= now < self.closes_at
+
+    def board_version(self, view: str) -> int:
+        """The version of the results of ``view`` (``RoundResult.View``): what its cache is keyed by."""
+        return self.frozen_version if view == RoundResult.View.FROZEN else self.live_version
 
     def appeals_open(self, now=None) -> bool:
         """Whether entrants may appeal now: from the end of the round for ``appeal_hours``."""
@@ -475,6 +484,30 @@ class RoundResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} · {self.entry_id} · {self.rank}"
+
+
+class RoundRebuild(models.Model):
+    """The turn of a round's results rebuild: one row per round, locked by
+    ``competitions.services.round_results_rebuild`` for its whole run, so that two rebuilds of a
+    round run one after the other while the round's own row, which appeals, round edits,
+    advancement and registration lock, stays free until the short compare-and-write at the end.
+    No database constraint to the round: inserting the row must not lock the round's row."""
+
+    round = models.OneToOneField(
+        Round,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("round"),
+    )
+
+    class Meta:
+        verbose_name = _("results rebuild turn")
+        verbose_name_plural = _("results rebuild turns")
+
+    def __str__(self) -> str:
+        return str(self.round_id)
 
 
 class AdvancementAdjustment(models.Model):

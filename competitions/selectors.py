@@ -216,9 +216,10 @@ def board_view(round: Round, now=None) -> str:
 
 def scoreboard_rows(round: Round, *, view: str, page: int) -> dict:
     """A page of the scoreboard as plain data, the same for every visitor: cached by the
-    round, its results version, the view and the page (two queries on a miss, none on a hit).
-    The ranked entries in rank order, then those with nothing submitted."""
-    prefix = f"competitions:board:{round.pk}:{round.results_version}:{view}"
+    round, the view, the view's own version (``Round.board_version``: new scores during a
+    freeze leave the frozen board's cache warm) and the page (two queries on a miss, none on a
+    hit). The ranked entries in rank order, then those with nothing submitted."""
+    prefix = f"competitions:board:{round.pk}:{view}:{round.board_version(view)}"
     results = RoundResult.objects.filter(round=round, view=view)
     total = cache.get(f"{prefix}:total")
     if total is None:

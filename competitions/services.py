@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from courses.models import Course
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError, enrollment_create
 from exams.models import Exam, ExamAttempt
-from practice.models import Run, Submission
+from practice.models import Assignment, ItemSet, Run, Submission
 from practice.selectors import learner_item_set
 from practice.services import PracticeError, run_start
 from talentportal.queue import enqueue_on_commit
@@ -40,6 +41,7 @@ from .models import (
     Round,
     RoundEntry,
     RoundJudge,
+    RoundRebuild,
     RoundResult,
     Tier,
 )
@@ -332,9 +334,23 @@ def round_save(*, round: Round) -> Round:
 
     Refuses (CompetitionError) an exam that another round uses, a course's final exam and an
     exam outside the competition's track: their windows belong to someone else. Locks the exam
-    row, so two rounds saved at once cannot both take it.
+    row, so two rounds saved at once cannot both take it. Refuses a practical task that is a
+    lesson's exercise or assignment: a round closes its task to everyone but its entrants until
+    it ends (competitions.gates), and the course's learners could not finish that lesson.
     """
     round.full_clean()
+    if (
+        round.item_set_id and ItemSet.objects.filter(pk=round.item_set_id, lesson__isnull=False).exists()
+    ) or (
+        round.assignment_id
+        and Assignment.objects.filter(pk=round.assignment_id, lesson__isnull=False).exists()
+    ):
+        raise CompetitionError(
+            _(
+                "A lesson's exercise or assignment cannot be a round's practical task: the round "
+                "closes it to everyone else until it ends. Choose a task on no lesson."
+            )
+        )
     if round.exam_id:
         exam = Exam.objects.select_for_update(of=("self",)).select_related("course").get(pk=round.exam_id)
         competition = Competition.objects.only("track_id").get(pk=round.competition_id)
@@ -503,33 +519,77 @@ def _apply_corrections(scores: dict[int, _Score], corrections: dict[tuple[int, s
             scores[entry_id].theory = percent
 
 
-@transaction.atomic
-def round_results_rebuild(*, round: Round) -> int:
-    """Rebuild the round's results from the entrants' exam attempts and practice runs.
+@dataclass(frozen=True)
+class _Entrant:
+    """What a result row shows of an entry: its name (the team's, else the captain's masked)
+    and its county."""
 
-    Locks the round row (two rebuilds run one after the other), deletes its result rows and
-    writes them again in one transaction, live and frozen (only what was submitted before the
-    freeze), and bumps ``results_version`` when they changed (an unchanged rebuild only stamps
-    ``results_at``): idempotent, safe to run twice or concurrently.
-    A constant number of queries whatever the number of entrants. Returns the rows written.
-    """
-    round = Round.objects.select_for_update(of=("self",)).select_related("competition").get(pk=round.pk)
-    entries = list(
-        Entry.objects.filter(round_entries__round=round)
-        .select_related("captain", "county")
-        .only("pk", "name", "captain__name", "county__name")
-    )
+    pk: int
+    display_name: str
+    county_name: str
+
+
+@dataclass
+class _Inputs:
+    """What a round's results are computed from besides the scores themselves: the round's
+    rule, window, freeze and tasks, its entries (with what their rows show) and their accepted
+    members, the upheld appeals. ``key`` is what a rebuild compares before it writes."""
+
+    round_key: tuple
+    entries: list[_Entrant]
+    members: dict[int, list[int]]
+    corrections: dict[tuple[int, str], float]
+
+    @property
+    def key(self) -> tuple:
+        return (
+            self.round_key,
+            tuple(self.entries),
+            tuple((entry_id, tuple(sorted(ids))) for entry_id, ids in sorted(self.members.items())),
+            tuple(sorted(self.corrections.items())),
+        )
+
+
+def _results_inputs(round: Round) -> _Inputs:
+    """The inputs of ``round``'s results (three queries; ``round`` with its competition)."""
+    entries = [
+        _Entrant(pk, name or (mask_name(captain_name) if captain_id else ""), county_name)
+        for pk, name, captain_id, captain_name, county_name in Entry.objects.filter(
+            round_entries__round=round
+        )
+        .order_by("pk")
+        .values_list("pk", "name", "captain_id", "captain__name", "county__name")
+    ]
     members: dict[int, list[int]] = {entry.pk: [] for entry in entries}
     for entry_id, learner_id in EntryMember.objects.filter(
-        entry_id__in=list(members), accepted_at__isnull=False
+        entry__round_entries__round=round, accepted_at__isnull=False
     ).values_list("entry_id", "learner_id"):
         members[entry_id].append(learner_id)
+    competition = round.competition
+    round_key = (
+        round.opens_at,
+        round.closes_at,
+        round.freeze_minutes,
+        round.rule,
+        round.exam_id,
+        round.item_set_id,
+        round.assignment_id,
+        round.judge_gap,
+        competition.kind,
+        competition.team_min,
+    )
+    return _Inputs(round_key, entries, members, _upheld_corrections(round))
+
+
+def _results_rows(round: Round, inputs: _Inputs) -> list[RoundResult]:
+    """The result rows of both views from ``inputs`` and the scores (a constant number of
+    queries whatever the number of entrants)."""
+    entries, members = inputs.entries, inputs.members
     learner_ids = [learner_id for ids in members.values() for learner_id in ids]
     cutoffs = {RoundResult.View.LIVE: round.closes_at}
     if round.freeze_at:
         cutoffs[RoundResult.View.FROZEN] = round.freeze_at
     team_min = round.competition.team_min if round.competition.is_team else 1
-    corrections = _upheld_corrections(round)
     rows: list[RoundResult] = []
     for view, cutoff in cutoffs.items():
         exams = _first_exam_scores(round, learner_ids, cutoff)
@@ -537,7 +597,7 @@ def round_results_rebuild(*, round: Round) -> int:
         judged = judged_entry_percents(round, cutoff=cutoff)
         scores = {entry.pk: _entry_score(members[entry.pk], exams, runs) for entry in entries}
         _add_judged(scores, judged)
-        _apply_corrections(scores, corrections)
+        _apply_corrections(scores, inputs.corrections)
         for entry in entries:
             # A team smaller than the competition allows is not ranked.
             if len(members[entry.pk]) < team_min:
@@ -547,33 +607,126 @@ def round_results_rebuild(*, round: Round) -> int:
             score = scores[entry.pk]
             rows.append(
                 RoundResult(
-                    round=round,
-                    entry=entry,
+                    round_id=round.pk,
+                    entry_id=entry.pk,
                     view=view,
                     rank=ranks[entry.pk],
                     practical_percent=score.practical,
                     practical_seconds=score.seconds,
                     theory_percent=score.theory,
-                    display_name=entry.name or (mask_name(entry.captain.name) if entry.captain else ""),
-                    county_name=entry.county.name,
+                    display_name=entry.display_name,
+                    county_name=entry.county_name,
                 )
             )
-    fields = ("view", "entry_id", "rank", "practical_percent", "practical_seconds", "theory_percent")
-    fields += ("display_name", "county_name")
-    unchanged = set(RoundResult.objects.filter(round=round).values_list(*fields)) == {
-        tuple(getattr(row, name) for name in fields) for row in rows
+    return rows
+
+
+RESULT_FIELDS = ("rank", "practical_percent", "practical_seconds", "theory_percent", "display_name")
+RESULT_FIELDS += ("county_name",)
+
+
+@dataclass
+class _Computed:
+    """A rebuild computed outside the round's lock: the inputs it read (``key``), its rows and
+    how they differ from the rows it found: the rows to write (``fresh``), the ids of the rows
+    they replace or that go (``stale``) and the views that change."""
+
+    key: tuple
+    rows: list[RoundResult]
+    fresh: list[RoundResult]
+    stale: list[int]
+    changed: set[str]
+
+
+def _results_diff(round_id: int, key: tuple, rows: list[RoundResult]) -> _Computed:
+    """Compare ``rows`` with the round's result rows (one query)."""
+    existing = {
+        (view, entry_id): (pk, tuple(values))
+        for pk, view, entry_id, *values in RoundResult.objects.filter(round_id=round_id).values_list(
+            "pk", "view", "entry_id", *RESULT_FIELDS
+        )
     }
-    if unchanged:
-        # The minute's sweep rebuilds every open round: an unchanged result keeps its version,
-        # so the scoreboard's cache stays warm.
-        Round.objects.filter(pk=round.pk).update(results_at=timezone.now())
-        return len(rows)
-    RoundResult.objects.filter(round=round).delete()
-    RoundResult.objects.bulk_create(rows, batch_size=1000)
-    Round.objects.filter(pk=round.pk).update(
-        results_version=round.results_version + 1, results_at=timezone.now()
+    wanted = {(row.view, row.entry_id): row for row in rows}
+    fresh = [
+        row
+        for place, row in wanted.items()
+        if existing.get(place, (None, None))[1] != tuple(getattr(row, name) for name in RESULT_FIELDS)
+    ]
+    gone = [place for place in existing if place not in wanted]
+    stale = [existing[place][0] for place in gone]
+    stale += [existing[(row.view, row.entry_id)][0] for row in fresh if (row.view, row.entry_id) in existing]
+    changed = {row.view for row in fresh} | {view for view, _entry_id in gone}
+    return _Computed(key, rows, fresh, stale, changed)
+
+
+def _results_compute(round: Round) -> _Computed:
+    """Compute ``round``'s result rows and how they differ from the stored ones, without
+    locking anything: the slow part of a rebuild."""
+    round = Round.objects.select_related("competition").get(pk=round.pk)
+    inputs = _results_inputs(round)
+    return _results_diff(round.pk, inputs.key, _results_rows(round, inputs))
+
+
+def _results_write(*, round_id: int, computed: _Computed) -> int:
+    """Compare and write: lock the round's row, check that the inputs ``computed`` was computed
+    from are still the round's (else compute again, now under the lock: an appeal upheld, an
+    entrant removed or a name erased meanwhile is never overwritten by older rows), then write
+    only the rows that changed and bump the version of each view whose rows changed. The
+    stored rows ``computed`` compared with change only with those inputs or by a rebuild, and
+    rebuilds take turns (``round_results_rebuild``). Runs inside the rebuild's transaction.
+    Returns the rows of the results."""
+    # FOR NO KEY UPDATE: it excludes the other writers of the round's row as FOR UPDATE does,
+    # but not the key-share lock that inserting an appeal or an entrant's row takes on it.
+    round = (
+        Round.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("competition")
+        .get(pk=round_id)
     )
-    return len(rows)
+    inputs = _results_inputs(round)
+    if inputs.key != computed.key:
+        computed = _results_diff(round_id, inputs.key, _results_rows(round, inputs))
+    now = timezone.now()
+    if not computed.changed:
+        # The minute's sweep rebuilds every open round: unchanged results keep their versions,
+        # so the scoreboard's cache stays warm.
+        Round.objects.filter(pk=round_id).update(results_at=now)
+        return len(computed.rows)
+    for start in range(0, len(computed.stale), 1000):
+        RoundResult.objects.filter(pk__in=computed.stale[start : start + 1000]).delete()
+    RoundResult.objects.bulk_create(computed.fresh, batch_size=1000)
+    _bump_versions(round_id, computed.changed, results_at=now)
+    return len(computed.rows)
+
+
+def _bump_versions(round_id: int, views: set[str], **fields) -> None:
+    """Move on ``results_version`` and the version of each of ``views`` whose rows changed."""
+    versions = {"results_version": F("results_version") + 1}
+    if RoundResult.View.LIVE in views:
+        versions["live_version"] = F("live_version") + 1
+    if RoundResult.View.FROZEN in views:
+        versions["frozen_version"] = F("frozen_version") + 1
+    Round.objects.filter(pk=round_id).update(**versions, **fields)
+
+
+@transaction.atomic
+def round_results_rebuild(*, round: Round) -> int:
+    """Rebuild the round's results from the entrants' exam attempts and practice runs.
+
+    Two views, live and frozen (only what was submitted before the freeze). Rebuilds of one
+    round take turns on its ``RoundRebuild`` row, held for the whole run, so that a later
+    rebuild reads inputs at least as new as an earlier one's and writes after it. The rows are
+    computed without the round's row lock; the round's row is locked only for the
+    compare-and-write at the end, which computes again under the lock if what the rows depend
+    on (entries, members, upheld appeals, the round's rule and window) changed meanwhile. Only
+    changed rows are written; each view's version (``live_version``, ``frozen_version``, and
+    ``results_version`` for any change) is bumped only when its rows changed, an unchanged
+    rebuild only stamps ``results_at``. Idempotent, safe to run twice or concurrently; a
+    constant number of queries whatever the number of entrants. Lock order: the rebuild turn,
+    then the round. Returns the rows of the results.
+    """
+    RoundRebuild.objects.bulk_create([RoundRebuild(round_id=round.pk)], ignore_conflicts=True)
+    RoundRebuild.objects.select_for_update().get(round_id=round.pk)
+    return _results_write(round_id=round.pk, computed=_results_compute(round))
 
 
 def _latest_adjustments(round: Round) -> dict[int, str]:
@@ -636,7 +789,10 @@ def round_adjust(*, round: Round, entry: Entry, action: str, reason: str, by: Us
         )
     elif action == AdvancementAdjustment.Action.REMOVE:
         RoundEntry.objects.filter(round=round, entry=entry).delete()
-        RoundResult.objects.filter(round=round, entry=entry).delete()
+        views = set(RoundResult.objects.filter(round=round, entry=entry).values_list("view", flat=True))
+        if views:
+            RoundResult.objects.filter(round=round, entry=entry).delete()
+            _bump_versions(round.pk, views)
     else:
         raise CompetitionError(_("Choose to add or to remove."))
     return AdvancementAdjustment.objects.create(round=round, entry=entry, action=action, reason=reason, by=by)
@@ -1107,7 +1263,19 @@ def user_competition_data_erase(*, user: User) -> None:
     no more: their marks not made yet go to other judges, the marks they made stay."""
     EntryMember.objects.filter(learner=user, accepted_at__isnull=True).delete()
     Entry.objects.filter(captain=user).exclude(name="").update(name="")
-    RoundResult.objects.filter(entry__captain=user).update(display_name="")
+    RoundResult.objects.filter(entry__captain=user).exclude(display_name="").update(display_name="")
+    views_shown: dict[int, set[str]] = {}
+    for round_id, view in RoundResult.objects.filter(entry__captain=user).values_list("round_id", "view"):
+        views_shown.setdefault(round_id, set()).add(view)
+
+    def bump_versions() -> None:
+        # The scoreboards' caches showed the name: their versions move on, after commit and one
+        # round per statement, so the erasure never holds round rows (a rebuild or an appeal's
+        # advancement locks them in its own order).
+        for round_id, views in views_shown.items():
+            _bump_versions(round_id, views)
+
+    transaction.on_commit(bump_versions)
     # What they wrote in an appeal goes; the decision and the corrected score stay.
     Appeal.objects.filter(filed_by=user).update(reason=ACCOUNT_DELETED)
     awards = Award.objects.filter(

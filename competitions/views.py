@@ -115,10 +115,9 @@ def competition_detail(request, pk: int):
         "early_runs": early_runs,
         # ... and those where a run started inside the round waits to be carried on.
         "resumable_runs": {pk for pk, waiting in early_runs.items() if waiting},
-        # Only with an early run: the rounds where it may start afresh.
-        "entered_rounds": set(entry.round_entries.values_list("round_id", flat=True))
-        if early_runs
-        else set(),
+        # The rounds the entry is in: where its task opens to them (practice.gates), and where
+        # a run started early may start afresh.
+        "entered_rounds": set(entry.round_entries.values_list("round_id", flat=True)) if entry else set(),
         "register_form": RegisterForm(),
         "invite_form": InviteForm(),
     }
@@ -239,6 +238,7 @@ def _board_context(request, round: Round) -> dict:
         page = 1
     return {
         "round": round,
+        "version": round.board_version(view),
         "frozen": view == RoundResult.View.FROZEN,
         "ended": now >= round.closes_at,
         "board": selectors.scoreboard_rows(round, view=view, page=page),
@@ -248,7 +248,8 @@ def _board_context(request, round: Round) -> dict:
 @require_GET
 def scoreboard(request, pk: int):
     """The public ranking of a round, names masked; frozen in its last minutes (the entrant
-    sees their own live result). The same for every visitor: cached by results version."""
+    sees their own live result). The same for every visitor: cached by the version of the
+    view shown (live or frozen)."""
     round = get_object_or_404(Round.objects.select_related("competition", "county", "province"), pk=pk)
     context = _board_context(request, round)
     context["own"] = selectors.own_result(round=round, user=request.user)
@@ -261,7 +262,7 @@ def scoreboard_json(request, pk: int):
     round = get_object_or_404(Round, pk=pk)
     context = _board_context(request, round)
     return JsonResponse(
-        {"version": round.results_version, "frozen": context["frozen"], **context["board"]},
+        {"version": context["version"], "frozen": context["frozen"], **context["board"]},
         headers={"Cache-Control": "no-cache"},
     )
 

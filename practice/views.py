@@ -26,7 +26,7 @@ from talentportal.files import private_image_response
 from talentportal.images import MAX_UPLOAD_BYTES as MAX_IMAGE_BYTES
 from talentportal.images import ImageRefused, compress
 
-from . import selectors, services
+from . import gates, selectors, services
 from .forms import (
     AssignmentForm,
     ItemSetForm,
@@ -63,6 +63,8 @@ def item_set_detail(request, pk: int):
     if found is None:
         raise Http404
     item_set, enrollment = found
+    if refused := gates.refusal(user=request.user, task=item_set):
+        return gates.refusal_response(request, refused)
     runs = list(
         Run.objects.filter(enrollment=enrollment, item_set=item_set)
         .only("started_at", "submitted_at", "score", "items_per_minute", "passed")
@@ -88,6 +90,8 @@ def run_start(request, pk: int):
     if found is None:
         raise Http404
     item_set, enrollment = found
+    if refused := gates.refusal(user=request.user, task=item_set):
+        return gates.refusal_response(request, refused)
     try:
         run = services.run_start(enrollment=enrollment, item_set=item_set)
     except services.PracticeError as error:
@@ -107,6 +111,8 @@ def _learner_run(request, pk: int) -> Run:
 def run_page(request, pk: int):
     """One page of a run's items. Saving a page goes to the next; the last page's button submits."""
     run = _learner_run(request, pk)
+    if refused := gates.refusal(user=request.user, task=run.item_set):
+        return gates.refusal_response(request, refused)
     if run.submitted_at is not None:
         return redirect("practice:run_result", pk=run.pk)
     if not run.enrollment.is_open:
@@ -197,6 +203,8 @@ def _confusion_grid(item_set: ItemSet, metrics: dict) -> dict | None:
 @login_required
 def run_result(request, pk: int):
     run = _learner_run(request, pk)
+    if refused := gates.refusal(user=request.user, task=run.item_set, review=run.submitted_at is not None):
+        return gates.refusal_response(request, refused)
     if run.submitted_at is None:
         return redirect("practice:run", pk=run.pk)
     item_set = run.item_set
@@ -265,6 +273,8 @@ def assignment_detail(request, pk: int):
     if found is None:
         raise Http404
     assignment, enrollment = found
+    if refused := gates.refusal(user=request.user, task=assignment):
+        return gates.refusal_response(request, refused)
     submission = (
         Submission.objects.filter(assignment=assignment, enrollment=enrollment)
         .prefetch_related("images", "marks")

@@ -1,5 +1,6 @@
 // The scoreboard refreshes itself: every 20 seconds it asks the page's JSON for the ranking and,
-// when the results changed, redraws the rows. Without JavaScript the page is complete as served.
+// when the version of the board shown (live, or frozen during a freeze: each view has its own)
+// moved on, redraws the rows. Without JavaScript the page is complete as served.
 (function () {
   "use strict";
   var table = document.getElementById("board");

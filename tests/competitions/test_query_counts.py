@@ -52,7 +52,8 @@ def test_list_pages_cost_the_same_whatever_their_length(
     for name, args, count in (
         ("competitions:list", [], 3),
         ("competitions:mine", [], 8),
-        ("competitions:detail", [first.competition_id], 5),  # with the entrant's runs of the tasks
+        # With the entrant's runs of the tasks and the rounds they are in.
+        ("competitions:detail", [first.competition_id], 6),
     ):
         with django_assert_num_queries(count):
             assert client.get(reverse(name, args=args)).status_code == 200

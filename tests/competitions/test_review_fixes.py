@@ -698,7 +698,7 @@ def test_scoreboard_cache_is_keyed_by_the_page_shown(client, county, course, tas
     round.refresh_from_db()
     url = reverse("competitions:scoreboard_json", args=[round.pk])
     assert client.get(url, {"page": 999}).json()["page"] == 1
-    prefix = f"competitions:board:{round.pk}:{round.results_version}:live"
+    prefix = f"competitions:board:{round.pk}:live:{round.live_version}"
     assert cache.get(f"{prefix}:1") is not None and cache.get(f"{prefix}:999") is None
     with django_assert_num_queries(1):  # the round; the board comes from the cache
         assert client.get(url, {"page": 12345}).json()["page"] == 1
