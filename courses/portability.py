@@ -32,6 +32,14 @@ class CourseFileError(ValueError):
 # --- Export -----------------------------------------------------------------------------
 
 
+def document_position(value: Any) -> int | None:
+    """An exam's or a practice item's outline place as a course document carries it (1, 2, …;
+    files written before places travelled have none): None unless a whole number 1–1,000,000."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_000_000:
+        return value
+    return None
+
+
 def _quiz_document(quiz: Quiz, *, ids: bool) -> dict[str, Any]:
     return {
         **({"id": quiz.pk, "key": f"q{quiz.pk}"} if ids else {}),

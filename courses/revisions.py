@@ -13,6 +13,10 @@ Who may do what is scoped by track (TrackRole): editors write, publishers send b
 publish; superusers may do both everywhere. ``by=None`` is an operator's command and is not
 checked. Every change writes a StudioAuditEntry: with the revisions and the status changes it
 is the audit log (a history library would record the same rows again).
+
+Exams and practice items (item sets and assignments) belong to apps above this one; their
+order in the outline goes through the revision too (see "The order of exams and practice
+items" below): the draft carries it, publishing applies it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import copy
 import difflib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -389,6 +394,95 @@ def outline_reorder(*, revision: CourseRevision, by: User | None, keys: list[str
         siblings[:] = [by_key[k] for k in keys]
 
     _edit(revision, by, "reorder", change, ",".join(keys)[:300])
+
+
+# --- The order of exams and practice items --------------------------------------------
+# Exams (per course) and practice items (item sets and assignments, under a lesson or on the
+# course) live in apps above this one. The app that composes them (studio.apps) registers how
+# their live order is read and how an order is applied; this module never imports them. A
+# draft that reorders them carries ``course.activity_order``: {"exams": [...], "practice": [...]},
+# keys such as "exam-3", "itemset-4", "assignment-2". Practice items of a course form one
+# sequence: their order within a lesson (or on the course) is their order in it, so an item
+# moved to another lesson in the practice studio keeps a well-defined place.
+
+ACTIVITY_KINDS = ("exams", "practice")
+
+
+@dataclass(frozen=True)
+class ActivityOrderHooks:
+    read: Callable[[Course], dict[str, list[str]]]  # the live order, per kind
+    apply: Callable[[Course, dict[str, list[str]]], None]  # give the live rows this order
+
+
+_ACTIVITY_HOOKS: dict[str, ActivityOrderHooks] = {}
+
+
+def activity_order_register(
+    *,
+    read: Callable[[Course], dict[str, list[str]]],
+    apply: Callable[[Course, dict[str, list[str]]], None],
+) -> None:
+    """Called once at start-up (AppConfig.ready) by the app that composes exams and practice
+    items in the outline."""
+    _ACTIVITY_HOOKS["order"] = ActivityOrderHooks(read=read, apply=apply)
+
+
+def _merged(live: list[str], drafted: list[str] | None) -> list[str]:
+    """``live`` with the keys the draft names put in the draft's order, in the slots they hold:
+    an item created since the draft was written keeps its live place, a deleted one is gone."""
+    if not drafted:
+        return list(live)
+    present = set(live)
+    ordered = iter([key for key in dict.fromkeys(drafted) if key in present])
+    named = set(drafted)
+    return [next(ordered) if key in named else key for key in live]
+
+
+def activity_order(
+    *, course: Course, document: dict | None, live: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """The order of ``course``'s exams and practice items as ``document`` (a revision's, or
+    None for the live course) puts them: what publishing it would give learners. ``live``:
+    the live order when the caller has read it already."""
+    hooks = _ACTIVITY_HOOKS.get("order")
+    if hooks is None:
+        return {kind: [] for kind in ACTIVITY_KINDS}
+    if live is None:
+        live = hooks.read(course)
+    drafted = (document or {}).get("course", {}).get("activity_order") or {}
+    return {kind: _merged(live.get(kind, []), drafted.get(kind)) for kind in ACTIVITY_KINDS}
+
+
+def activity_reorder(*, revision: CourseRevision, by: User | None, kind: str, keys: list[str]) -> None:
+    """Put the exams (``kind`` "exams") or practice items ("practice") named by ``keys`` in
+    that order in the draft, in the places they held (the rest keep theirs). Learners see the
+    new order when the revision is published. Refused (ValidationError) when a key is not one
+    of the course's or is named twice."""
+    if kind not in ACTIVITY_KINDS:
+        raise ValidationError(_("Unknown kind of item."))
+
+    def change(document):
+        current = activity_order(course=revision.course, document=document)
+        sequence = current[kind]
+        if not keys or len(set(keys)) != len(keys) or not set(keys) <= set(sequence):
+            raise ValidationError(_("The order sent does not match the outline: reload the page."))
+        slots = iter(keys)
+        moved = set(keys)
+        # Only the kind moved: the other keeps following the live order until it is moved too.
+        document["course"].setdefault("activity_order", {})[kind] = [
+            next(slots) if key in moved else key for key in sequence
+        ]
+
+    _edit(revision, by, "reorder_activities", change, ",".join(keys)[:300])
+
+
+def _activity_order_changes(*, course: Course, document: dict) -> list[str]:
+    """The kinds ("exams", "practice") whose order ``document`` changes against the live course."""
+    if not document["course"].get("activity_order"):
+        return []
+    live = activity_order(course=course, document=None)
+    drafted = activity_order(course=course, document=document, live=live)
+    return [kind for kind in ACTIVITY_KINDS if live[kind] != drafted[kind]]
 
 
 def lesson_edit(
@@ -929,6 +1023,8 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
     Quiz.objects.filter(course=course).exclude(pk__in=kept[Quiz]).delete()
     Lesson.objects.filter(module__course=course).exclude(pk__in=kept[Lesson]).delete()
     Module.objects.filter(course=course).exclude(pk__in=kept[Module]).delete()
+    if data.get("activity_order") and "order" in _ACTIVITY_HOOKS:
+        _ACTIVITY_HOOKS["order"].apply(course, activity_order(course=course, document=locked.document))
 
     modes = set(data.get("delivery_modes") or [])
     now = timezone.now()
@@ -960,6 +1056,8 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
         changelog,
     )
     locked.document = live_document(course=course)
+    if data.get("activity_order"):
+        locked.document["course"]["activity_order"] = activity_order(course=course, document=None)
     locked.save(
         update_fields=["status", "published_by", "published_at", "changelog", "document", "updated_at"]
     )
@@ -1017,6 +1115,7 @@ class RevisionDiff:
     questions_removed: list[str]
     questions_changed: list[str]
     outline_changed: bool
+    activities_changed: list[str] = field(default_factory=list)  # "exams", "practice"
 
 
 def revision_diff(*, revision: CourseRevision) -> RevisionDiff:
@@ -1075,6 +1174,9 @@ def revision_diff(*, revision: CourseRevision) -> RevisionDiff:
         questions_changed=[q["text"] for k, q in q_new.items() if k in q_old and q_old[k] != q],
         outline_changed=[n.node["key"] for n in iter_nodes(before)]
         != [n.node["key"] for n in iter_nodes(after)],
+        activities_changed=[]
+        if revision.status == RevStatus.PUBLISHED
+        else _activity_order_changes(course=revision.course, document=after),
     )
 
 

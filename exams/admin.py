@@ -44,7 +44,7 @@ from .policy import (
     exception_revoke,
     results_release,
 )
-from .services import QUESTION_ERRORS, question_problems
+from .services import QUESTION_ERRORS, exam_next_position, question_problems
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -278,6 +278,7 @@ class ExamAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+            obj.position = exam_next_position(course_id=obj.course_id)
         super().save_model(request, obj, form, change)
 
 

@@ -294,13 +294,17 @@ class Exam(models.Model):
     # Counts the changes to what papers are drawn from (the blueprint, the banks' questions, their
     # options and knowledge points; exams.receivers): the cached draw material is keyed by it.
     draw_version = models.PositiveIntegerField(_("draw version"), default=0, editable=False)
+    # Its place among the course's exams: set only by publishing a studio revision
+    # (courses.revisions), so not editable here.
+    position = models.PositiveIntegerField(_("outline position"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        ordering = ["title", "pk"]
+        ordering = ["position", "title", "pk"]
         verbose_name = _("exam")
         verbose_name_plural = _("exams")
+        indexes = [models.Index(fields=["course", "status", "position"], name="exam_course_status_position")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(pass_mark_percent__lte=100),

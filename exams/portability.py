@@ -19,9 +19,16 @@ from django.db.models import Prefetch, Q
 
 from accounts.models import User
 from courses.models import Course, Track
+from courses.portability import document_position
 
 from .models import BankQuestion, BlueprintRule, Exam, KnowledgePoint, QuestionBank
-from .services import QUESTION_ERRORS, QuestionError, bank_question_create, question_problems
+from .services import (
+    QUESTION_ERRORS,
+    QuestionError,
+    bank_question_create,
+    exam_next_position,
+    question_problems,
+)
 
 FORMAT = "talentportal.question_bank"
 VERSION = 1
@@ -139,8 +146,9 @@ def exam_document(exam: Exam, banks: dict[int, int]) -> dict:
 
 def course_exams_export(*, course: Course) -> dict:
     """``{"question_banks": […], "exams": […]}`` of ``course``: its banks, and the track's banks
-    its exams draw from (they travel as banks of the course), by title; its exams by title with
-    their rules in order. Three queries per bank plus three."""
+    its exams draw from (they travel as banks of the course), by title; its exams in outline
+    order (as the studio's outline shows them: by position, the final exam first on a tie, then
+    by title) with their places 1, 2, … and their rules in order. Three queries per bank plus three."""
     banks = list(
         QuestionBank.objects.filter(
             Q(course=course) | Q(pk__in=BlueprintRule.objects.filter(exam__course=course).values("bank_id"))
@@ -154,7 +162,10 @@ def course_exams_export(*, course: Course) -> dict:
     )
     return {
         BANKS: [bank_export(bank) for bank in banks],
-        EXAMS: [exam_document(exam, index) for exam in exams.order_by("title", "pk")],
+        EXAMS: [
+            {**exam_document(exam, index), "position": place}
+            for place, exam in enumerate(exams.order_by("position", "-is_final", "title", "pk"), start=1)
+        ],
     }
 
 
@@ -358,7 +369,9 @@ def course_exams_import(
             (point.bank_id, point.name): point for point in KnowledgePoint.objects.filter(bank__in=banks)
         }
         exams = []
+        base = exam_next_position(course_id=course.pk) - 1  # the document's places come after
         for data in document.get(EXAMS, []):
+            position = document_position(data.get("position"))
             exam = Exam.objects.create(
                 course=course,
                 title=data["title"].strip(),
@@ -371,6 +384,7 @@ def course_exams_import(
                 release=data.get("release", Exam.Release.IMMEDIATELY),
                 is_final=data.get("is_final", False),
                 created_by=by,
+                position=base + position if position else exam_next_position(course_id=course.pk),
             )
             BlueprintRule.objects.bulk_create(
                 BlueprintRule(

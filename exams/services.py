@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +42,15 @@ from talentportal.spreadsheets import (
     xlsx_rows,
 )
 
-from .models import BankChoice, BankImport, BankQuestion, KnowledgePoint, QuestionBank, normalize_answer
+from .models import (
+    BankChoice,
+    BankImport,
+    BankQuestion,
+    Exam,
+    KnowledgePoint,
+    QuestionBank,
+    normalize_answer,
+)
 
 Kind = BankQuestion.Kind
 
@@ -528,3 +537,9 @@ def bank_rows(bank: QuestionBank) -> Iterator[list[str | int]]:
     questions = bank.questions.prefetch_related("choices", "knowledge_points").order_by("order", "pk")
     for question in questions:
         yield question_row(question)
+
+
+def exam_next_position(*, course_id: int) -> int:
+    """The outline place after the course's last exam: a new exam comes last, whatever order an
+    editor gave the others in the studio."""
+    return (Exam.objects.filter(course_id=course_id).aggregate(last=Max("position"))["last"] or 0) + 1

@@ -204,7 +204,7 @@ def exam_list(request):
         exam.pk: ExamItem(exam=exam)
         for exam in Exam.objects.filter(
             course_id__in=list(enrollments), status=Exam.Status.PUBLISHED
-        ).order_by("course_id", "-is_final", "title", "pk")
+        ).order_by("course_id", "position", "-is_final", "title", "pk")
     }
     now = timezone.now()
     for exam_id, submitted_at, deadline, passed in ExamAttempt.objects.filter(

@@ -26,7 +26,7 @@ from talentportal.images import compress
 
 from .imports import ParsedItem
 from .models import Assignment, ItemSet
-from .services import item_set_save, items_add
+from .services import item_set_save, items_add, practice_next_position
 
 ECOMMERCE = "rural-ecommerce-operations"
 LABELLING = "ai-data-labelling-basics"
@@ -182,6 +182,7 @@ def seed_demo_practice(*, stdout: TextIO | None = None) -> list[str]:
                 criteria=CRITERIA,
                 max_images=5,
                 published=True,
+                position=practice_next_position(course_id=ecommerce.pk),  # after the exercises
             )
             created.append("为本县的茶写一条商品详情")
     if labelling is not None:

@@ -68,18 +68,21 @@ class ItemSet(models.Model):
         _("minimum score (%)"), default=80, help_text=_("The score that completes the lesson.")
     )
     published = models.BooleanField(_("published"), default=False)
+    # Its place among the practice items (item sets and assignments share one sequence) of its
+    # lesson, or of the course: set only by publishing a studio revision (courses.revisions).
+    position = models.PositiveIntegerField(_("outline position"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ItemSetQuerySet.as_manager()
 
     class Meta:
-        ordering = ["course", "title", "pk"]
+        ordering = ["course", "position", "title", "pk"]
         verbose_name = _("item set")
         verbose_name_plural = _("item sets")
         indexes = [
             models.Index(fields=["course", "published"], name="itemset_course_published"),
-            models.Index(fields=["lesson", "published"], name="itemset_lesson_published"),
+            models.Index(fields=["lesson", "published", "position"], name="itemset_lesson_pub_position"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(min_score__lte=100), name="itemset_min_score_percent"),
@@ -218,12 +221,16 @@ class Assignment(models.Model):
     criteria = models.JSONField(_("rubric"), default=list)
     max_images = models.PositiveSmallIntegerField(_("images allowed"), default=5)
     published = models.BooleanField(_("published"), default=False)
+    # In the sequence it shares with the item sets of its lesson (see ItemSet.position).
+    position = models.PositiveIntegerField(_("outline position"), default=0, editable=False)
 
     class Meta:
-        ordering = ["course", "title", "pk"]
+        ordering = ["course", "position", "title", "pk"]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        indexes = [models.Index(fields=["lesson", "published"], name="assignment_lesson_published")]
+        indexes = [
+            models.Index(fields=["lesson", "published", "position"], name="assignment_lesson_pub_position")
+        ]
 
     def __str__(self) -> str:
         return self.title

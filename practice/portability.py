@@ -15,11 +15,12 @@ import binascii
 from django.db import transaction
 
 from courses.models import Course, Lesson
+from courses.portability import document_position
 from talentportal.images import ImageRefused, compress
 
 from .imports import ParsedItem
 from .models import Assignment, ItemSet
-from .services import item_set_save, items_add
+from .services import item_set_save, items_add, practice_next_position
 
 PRACTICE = "practice"
 SET_FIELDS = ("title", "instructions", "task", "labels", "multi_label", "iou_threshold", "mode", "min_score")
@@ -39,11 +40,36 @@ def _lesson_positions(course: Course) -> dict[int, list[int]]:
     return positions
 
 
+def _outline_places(course: Course) -> dict[tuple[str, int], int]:
+    """Each practice item's place in the course's outline, 1, 2, … (item sets and assignments in
+    one sequence; on a tie of position — never ordered — exercises first, then by title), as
+    the studio's outline shows them: what a document carries, so that an import keeps it."""
+    rows = sorted(
+        [
+            *(("set", pk, position) for pk, position in _ordered(ItemSet, course)),
+            *(("assignment", pk, position) for pk, position in _ordered(Assignment, course)),
+        ],
+        key=lambda row: row[2],  # stable: exercises before assignments on a tie
+    )
+    return {(kind, pk): place for place, (kind, pk, _position) in enumerate(rows, start=1)}
+
+
+def _ordered(model, course: Course) -> list[tuple[int, int]]:
+    return list(
+        model.objects.filter(course=course).order_by("position", "title", "pk").values_list("pk", "position")
+    )
+
+
 def course_practice_export(*, course: Course) -> dict:
-    """The ``practice`` part of the course document (nothing when the course has no practice)."""
+    """The ``practice`` part of the course document (nothing when the course has no practice),
+    in outline order with each item's place."""
     positions = _lesson_positions(course)
+    places = _outline_places(course)
     item_sets = []
-    for item_set in ItemSet.objects.filter(course=course).prefetch_related("items").order_by("pk"):
+    for item_set in sorted(
+        ItemSet.objects.filter(course=course).prefetch_related("items"),
+        key=lambda row: places[("set", row.pk)],
+    ):
         items = []
         for item in item_set.items.all():
             entry = {"text": item.text, "gold": item.gold, "source": item.source_name}
@@ -55,6 +81,7 @@ def course_practice_export(*, course: Course) -> dict:
             {
                 **{field: getattr(item_set, field) for field in SET_FIELDS},
                 "lesson": positions.get(item_set.lesson_id),
+                "position": places[("set", item_set.pk)],
                 "items": items,
             }
         )
@@ -65,8 +92,11 @@ def course_practice_export(*, course: Course) -> dict:
             "criteria": assignment.criteria,
             "max_images": assignment.max_images,
             "lesson": positions.get(assignment.lesson_id),
+            "position": places[("assignment", assignment.pk)],
         }
-        for assignment in Assignment.objects.filter(course=course).order_by("pk")
+        for assignment in sorted(
+            Assignment.objects.filter(course=course), key=lambda row: places[("assignment", row.pk)]
+        )
     ]
     if not item_sets and not assignments:
         return {}  # a course without practice writes the same file as before the practice lab
@@ -127,12 +157,20 @@ def course_practice_import(*, document: dict, course: Course) -> tuple[list[Item
     for a picture that cannot be read. All or nothing (one transaction)."""
     part = document.get(PRACTICE) or {}
     sets, assignments = [], []
+    # The outline places the document carries, after what the course has already.
+    base = practice_next_position(course_id=course.pk) - 1
+
+    def place(data: dict) -> int:
+        position = document_position(data.get("position"))
+        return base + position if position else practice_next_position(course_id=course.pk)
+
     for index, data in enumerate(part.get("item_sets") or []):
         item_set = item_set_save(
             item_set=ItemSet(
                 course=course,
                 lesson=_lesson_at(course, data.get("lesson")),
                 published=False,
+                position=place(data),
                 **{field: data[field] for field in SET_FIELDS if field in data},
             )
         )
@@ -166,6 +204,7 @@ def course_practice_import(*, document: dict, course: Course) -> tuple[list[Item
                 criteria=data["criteria"],
                 max_images=int(data.get("max_images") or 5),
                 published=False,
+                position=place(data),
             )
         )
     return sets, assignments

@@ -60,15 +60,21 @@ def lesson_practice(*, lesson_id: int, enrollment: Enrollment) -> dict:
         ItemSet.objects.published()
         .filter(lesson_id=lesson_id)
         .annotate(best=Subquery(best), item_count=Coalesce(Subquery(count.values("n")), 0))
-        .order_by("title", "pk")
+        .order_by("position", "title", "pk")
     )
     status = Submission.objects.filter(assignment=OuterRef("pk"), enrollment=enrollment).values("status")[:1]
     assignments = list(
         Assignment.objects.filter(lesson_id=lesson_id, published=True)
         .annotate(status=Subquery(status))
-        .order_by("title", "pk")
+        .order_by("position", "title", "pk")
     )
-    return {"item_sets": sets, "assignments": assignments}
+    # Item sets and assignments share one sequence in the lesson (the studio outline's order).
+    for item_set in sets:
+        item_set.practice_kind = "item_set"
+    for assignment in assignments:
+        assignment.practice_kind = "assignment"
+    items = sorted([*sets, *assignments], key=lambda item: item.position)
+    return {"item_sets": sets, "assignments": assignments, "items": items}
 
 
 def best_runs(*, enrollment_ids: list[int]) -> list[Run]:

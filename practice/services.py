@@ -35,6 +35,16 @@ class PracticeError(Exception):
 # --- item sets -------------------------------------------------------------------------------
 
 
+def practice_next_position(*, course_id: int) -> int:
+    """The outline place after the course's last practice item (item sets and assignments share
+    one sequence): a new item comes last, whatever order an editor gave the others."""
+    last = max(
+        ItemSet.objects.filter(course_id=course_id).aggregate(last=Max("position"))["last"] or 0,
+        Assignment.objects.filter(course_id=course_id).aggregate(last=Max("position"))["last"] or 0,
+    )
+    return last + 1
+
+
 def item_set_save(*, item_set: ItemSet) -> ItemSet:
     """Validate and save an item set (its labels stripped, empty ones and repeats dropped). A
     label the items' gold uses cannot be removed (ValidationError on ``labels_text``); a set
@@ -74,6 +84,8 @@ def item_set_save(*, item_set: ItemSet) -> ItemSet:
             }
         )
     item_set.full_clean()
+    if item_set.pk is None and not item_set.position:
+        item_set.position = practice_next_position(course_id=item_set.course_id)
     item_set.save()
     return item_set
 
@@ -249,6 +261,8 @@ def assignment_save(*, assignment: Assignment) -> Assignment:
                 )
             )
     assignment.full_clean()
+    if assignment.pk is None and not assignment.position:
+        assignment.position = practice_next_position(course_id=assignment.course_id)
     assignment.save()
     return assignment
 

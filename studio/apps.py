@@ -14,3 +14,13 @@ class StudioConfig(AppConfig):
 
         # Editors and publishers of a track see the studio in the navigation (superusers too).
         roles.register("is_studio_member", lambda: Exists(TrackRole.objects.filter(user=OuterRef("pk"))))
+
+        from courses import revisions
+
+        from . import selectors, services
+
+        # Exams and practice items are ordered in the outline and through revisions: courses
+        # sits below their apps, so the studio tells it how to read and apply their order.
+        revisions.activity_order_register(
+            read=selectors.live_activity_order, apply=services.activity_positions_apply
+        )

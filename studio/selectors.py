@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from courses import revisions
 from courses.models import Course
 from exams.models import Exam
 from practice.models import Assignment, ItemSet
@@ -99,12 +100,52 @@ def lesson_weight(
 
 # --- Exams and practice items in the outline --------------------------------------------------
 # They are authored in their own apps (exams in the admin, item sets and assignments in the
-# practice studio) and their order there is by title: the outline lists them read only, under
-# the lesson they complete or with the course, each with its state and where it is edited.
+# practice studio) and published there; their order is the outline's: it goes through the
+# revision like the lessons' (courses.revisions "The order of exams and practice items"), and
+# publishing gives the rows their ``position``. Exams are ordered within the course; practice
+# items (item sets and assignments in one sequence) within their lesson, or with the course
+# when they are on no lesson of it.
+
+EXAMS, PRACTICE = "exams", "practice"
+
+
+def _rows(course: Course) -> tuple[list[Exam], list[ItemSet | Assignment]]:
+    """The course's exams and practice items in their live order (three queries). Ties of
+    position (never ordered) keep the former order: the final exam first, then by title;
+    exercises before assignments."""
+    exams = list(
+        Exam.objects.filter(course=course)
+        .only("title", "status", "is_final", "position")
+        .order_by("position", "-is_final", "title", "pk")
+    )
+    item_sets = ItemSet.objects.filter(course=course).only("title", "published", "lesson_id", "position")
+    assignments = Assignment.objects.filter(course=course).only("title", "published", "lesson_id", "position")
+    practice = sorted(
+        [*item_sets.order_by("position", "title", "pk"), *assignments.order_by("position", "title", "pk")],
+        key=lambda row: row.position,  # stable: exercises before assignments on a tie
+    )
+    return exams, practice
+
+
+def _key(row: Exam | ItemSet | Assignment) -> str:
+    """The row's name in a revision's ``activity_order`` (and its outline anchor)."""
+    if isinstance(row, Exam):
+        return f"exam-{row.pk}"
+    return f"itemset-{row.pk}" if isinstance(row, ItemSet) else f"assignment-{row.pk}"
+
+
+def _order(exams: list[Exam], practice: list) -> dict[str, list[str]]:
+    return {EXAMS: [_key(row) for row in exams], PRACTICE: [_key(row) for row in practice]}
+
+
+def live_activity_order(course: Course) -> dict[str, list[str]]:
+    """The live order of the course's exams and practice items (registered in courses.revisions)."""
+    return _order(*_rows(course))
 
 
 @dataclass(frozen=True)
 class Activity:
+    key: str
     kind: str  # exam | item_set | assignment
     kind_label: str
     title: str
@@ -115,60 +156,85 @@ class Activity:
 
 
 @dataclass
+class ActivityGroup:
+    """Exams, or the practice items of one lesson (or of the course): what moves together."""
+
+    key: str  # the reorder form's name: "exams", "course", "lesson-<id>"
+    kind: str  # exams | practice
+    items: list[Activity]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def keys(self) -> list[str]:
+        return [item.key for item in self.items]
+
+
+@dataclass
 class CourseActivities:
-    by_lesson: dict[int, list[Activity]]
-    course: list[Activity]  # practice items on no lesson (or on a lesson the course lost)
-    exams: list[Activity]
+    by_lesson: dict[int, ActivityGroup]
+    course: ActivityGroup  # practice items on no lesson (or on a lesson the course lost)
+    exams: ActivityGroup
 
-    def for_lesson(self, lesson_id: int | None) -> list[Activity]:
-        return self.by_lesson.get(lesson_id, []) if lesson_id else []
+    def for_lesson(self, lesson_id: int | None) -> ActivityGroup | None:
+        return self.by_lesson.get(lesson_id) if lesson_id else None
+
+    def groups(self) -> list[ActivityGroup]:
+        return [self.exams, self.course, *self.by_lesson.values()]
+
+    def group_of(self, key: str) -> ActivityGroup | None:
+        return next((group for group in self.groups() if key in group.keys), None)
 
 
-def course_activities(*, course: Course, lesson_ids: set[int]) -> CourseActivities:
-    """The course's exams, item sets and assignments in outline order (three queries)."""
+def _activity(row) -> Activity:
     published, draft = _("Published"), _("Draft")
-    exams = [
-        Activity(
+    if isinstance(row, Exam):
+        return Activity(
+            _key(row),
             "exam",
-            _("Final exam") if exam.is_final else _("Exam"),
-            exam.title,
-            exam.status == Exam.Status.PUBLISHED,
-            exam.get_status_display(),
-            reverse("admin:exams_exam_change", args=[exam.pk]),
+            _("Final exam") if row.is_final else _("Exam"),
+            row.title,
+            row.status == Exam.Status.PUBLISHED,
+            row.get_status_display(),
+            reverse("admin:exams_exam_change", args=[row.pk]),
             None,
         )
-        for exam in Exam.objects.filter(course=course)
-        .only("title", "status", "is_final")
-        .order_by("-is_final", "title", "pk")
-    ]
-    practice = [
-        Activity(
-            "item_set",
-            _("Labelling exercise"),
-            item_set.title,
-            item_set.published,
-            published if item_set.published else draft,
-            reverse("practice:studio_set", args=[item_set.pk]),
-            item_set.lesson_id,
-        )
-        for item_set in ItemSet.objects.filter(course=course).only("title", "published", "lesson_id")
-    ] + [
-        Activity(
-            "assignment",
-            _("Assignment"),
-            assignment.title,
-            assignment.published,
-            published if assignment.published else draft,
-            reverse("practice:studio_assignment", args=[assignment.pk]),
-            assignment.lesson_id,
-        )
-        for assignment in Assignment.objects.filter(course=course).only("title", "published", "lesson_id")
-    ]
-    by_lesson: dict[int, list[Activity]] = {}
-    unattached = []
-    for activity in practice:
+    if isinstance(row, ItemSet):
+        kind, label, url = "item_set", _("Labelling exercise"), reverse("practice:studio_set", args=[row.pk])
+    else:
+        kind, label, url = "assignment", _("Assignment"), reverse("practice:studio_assignment", args=[row.pk])
+    return Activity(
+        _key(row),
+        kind,
+        label,
+        row.title,
+        row.published,
+        published if row.published else draft,
+        url,
+        row.lesson_id,
+    )
+
+
+def course_activities(*, course: Course, document: dict | None, lesson_ids: set[int]) -> CourseActivities:
+    """The course's exams, item sets and assignments in the order ``document`` (the open
+    revision's; None: the live course) gives them, grouped as they move (three queries)."""
+    exams, practice = _rows(course)
+    order = revisions.activity_order(course=course, document=document, live=_order(exams, practice))
+    by_key = {activity.key: activity for activity in map(_activity, [*exams, *practice])}
+    by_lesson: dict[int, ActivityGroup] = {}
+    unattached = ActivityGroup("course", PRACTICE, [])
+    for key in order[PRACTICE]:
+        activity = by_key[key]
         if activity.lesson_id in lesson_ids:
-            by_lesson.setdefault(activity.lesson_id, []).append(activity)
+            group = by_lesson.setdefault(
+                activity.lesson_id, ActivityGroup(f"lesson-{activity.lesson_id}", PRACTICE, [])
+            )
         else:
-            unattached.append(activity)
-    return CourseActivities(by_lesson=by_lesson, course=unattached, exams=exams)
+            group = unattached
+        group.items.append(activity)
+    return CourseActivities(
+        by_lesson=by_lesson,
+        course=unattached,
+        exams=ActivityGroup(EXAMS, EXAMS, [by_key[key] for key in order[EXAMS]]),
+    )

@@ -1,5 +1,6 @@
-"""The studio's own writes: pictures, videos and attachments for lessons, checked and stored
-(the curriculum's writes are courses.revisions)."""
+"""The studio's own writes: pictures, videos and attachments for lessons, checked and stored;
+the order of exams and practice items in the outline (the curriculum's writes are
+courses.revisions)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -15,7 +17,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from courses import revisions
 from courses.models import Course, CourseRevision, Lesson
+from exams.models import Exam
+from practice.models import Assignment, ItemSet
 from talentportal.images import ImageRefused, compress
+
+from . import selectors
 
 # A lesson's picture must stay light on a 2G/3G link: at most 1200 px on the long side and at
 # most 100 KB. A photo that is still heavier at 1200 px is made smaller until it fits.
@@ -144,3 +150,65 @@ def lesson_attachment_upload(
         _storage().delete(name)  # a new, random name: nothing else names it
         raise
     return upload.size
+
+
+# --- The order of exams and practice items ----------------------------------------------------
+
+
+def activity_positions_apply(course: Course, order: dict[str, list[str]]) -> None:
+    """Give the course's exams and practice items the positions ``order`` names (1, 2, …; an
+    item it does not name keeps its position). Registered in courses.revisions, which calls it
+    inside ``revision_publish``'s transaction; at most three bulk updates."""
+    for model, prefix, kind in (
+        (Exam, "exam", selectors.EXAMS),
+        (ItemSet, "itemset", selectors.PRACTICE),
+        (Assignment, "assignment", selectors.PRACTICE),
+    ):
+        positions = {
+            int(key.split("-", 1)[1]): index
+            for index, key in enumerate(order.get(kind, []), start=1)
+            if key.startswith(f"{prefix}-")
+        }
+        rows = [
+            row
+            for row in model.objects.filter(course=course, pk__in=list(positions)).only("position")
+            if row.position != positions[row.pk]
+        ]
+        for row in rows:
+            row.position = positions[row.pk]
+        model.objects.bulk_update(rows, ["position"])
+
+
+def _group(revision: CourseRevision, key: str) -> selectors.ActivityGroup:
+    lesson_ids = {node["id"] for node in revisions.document_lessons(revision.document) if node.get("id")}
+    activities = selectors.course_activities(
+        course=revision.course, document=revision.document, lesson_ids=lesson_ids
+    )
+    group = activities.group_of(key)
+    if group is None:
+        raise ValidationError(_("This item is no longer in the revision."))
+    return group
+
+
+def outline_activity_move(*, revision: CourseRevision, by: User, key: str, offset: int) -> None:
+    """Move an exam up (-1) or down (+1) among the course's exams, or a practice item among
+    those of its lesson (or of the course), in the draft; learners see it once published.
+    Refused (ValidationError) for the first item up and the last one down. The group is read
+    from the draft as it stands; the write (courses.revisions.activity_reorder) locks it."""
+    group = _group(revision, key)
+    keys = group.keys
+    index = keys.index(key)
+    target = index + offset
+    if not 0 <= target < len(keys):
+        raise ValidationError(_("It is already first.") if offset < 0 else _("It is already last."))
+    keys.insert(target, keys.pop(index))
+    revisions.activity_reorder(revision=revision, by=by, kind=group.kind, keys=keys)
+
+
+def outline_activity_reorder(*, revision: CourseRevision, by: User, keys: list[str]) -> None:
+    """Put one group (the exams, or the practice items of one lesson or of the course) in the
+    order ``keys`` gives, all of them (the drag-and-drop form); anything else is refused."""
+    group = _group(revision, keys[0]) if keys else None
+    if group is None or sorted(group.keys) != sorted(keys):
+        raise ValidationError(_("The order sent does not match the outline: reload the page."))
+    revisions.activity_reorder(revision=revision, by=by, kind=group.kind, keys=keys)

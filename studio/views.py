@@ -43,6 +43,8 @@ Role = TrackRole.Role
 # A node's key in a revision document (courses.revisions): safe in a URL's fragment.
 KEY = re.compile(r"[A-Za-z0-9-]{1,40}")
 OUTLINE_ACTIONS = {"add_module", "add_lesson", "add_quiz", "rename", "delete", "up", "down", "reorder"}
+# Exams and practice items: moved among their group (the course's exams, a lesson's practice).
+ACTIVITY_ACTIONS = {"activity_up", "activity_down", "reorder_activities"}
 
 
 # --- Access helpers ---------------------------------------------------------------------
@@ -161,6 +163,7 @@ def outline(request, pk: int):
         "question_form": QuestionForm(),
         "activities": selectors.course_activities(
             course=course,
+            document=revision.document if revision else None,
             lesson_ids={node["id"] for node in revisions.document_lessons(document) if node.get("id")},
         ),
         "details_form": CourseDetailsForm(
@@ -191,11 +194,19 @@ def outline_change(request, pk: int):
     revision = _editable_revision(request, course)
     action, key = request.POST.get("action", ""), request.POST.get("key", "")
     title = request.POST.get("title", "")
-    if action not in OUTLINE_ACTIONS:
+    if action not in OUTLINE_ACTIONS | ACTIVITY_ACTIONS:
         raise Http404
     anchor = key
     try:
-        if action.startswith("add_"):
+        if action in ("activity_up", "activity_down"):
+            services.outline_activity_move(
+                revision=revision, by=request.user, key=key, offset=-1 if action == "activity_up" else 1
+            )
+        elif action == "reorder_activities":
+            keys = [k for k in request.POST.get("order", "").split(",") if k]
+            services.outline_activity_reorder(revision=revision, by=request.user, keys=keys)
+            anchor = keys[0] if keys else ""
+        elif action.startswith("add_"):
             anchor = revisions.outline_add(
                 revision=revision, by=request.user, kind=action[4:], title=title, parent_key=key
             )

@@ -17,6 +17,7 @@ AUDIT_LABELS = {
     "delete": _("deleted"),
     "move": _("moved"),
     "reorder": _("reordered"),
+    "reorder_activities": _("reordered exams or practice items"),
     "edit_lesson": _("edited a lesson"),
     "edit_course": _("changed the course details"),
     "edit_question": _("edited a question"),
@@ -42,5 +43,5 @@ def audit_label(action: str) -> str:
 
 
 @register.simple_tag
-def activities_for(activities, lesson_id) -> list:
+def activities_for(activities, lesson_id):
     return activities.for_lesson(lesson_id)

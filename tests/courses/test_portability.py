@@ -278,8 +278,12 @@ def test_banks_and_exams_round_trip_through_the_commands(course_with_exams, tmp_
     exported = json.loads(path.read_text(encoding="utf-8"))
     assert "2 question banks (20 questions), 2 exams" in out.getvalue()
     assert [bank["title"] for bank in exported["question_banks"]] == ["农村电商 题库", "电商方向 公共题库"]
-    assert [exam["title"] for exam in exported["exams"]] == ["模拟考试", "结业考试"]
-    final = exported["exams"][1]
+    # In outline order, with their places: never ordered, the final exam comes first.
+    assert [(exam["title"], exam["position"]) for exam in exported["exams"]] == [
+        ("结业考试", 1),
+        ("模拟考试", 2),
+    ]
+    final = exported["exams"][0]
     assert final["rules"][0] == {
         "bank": 0,
         "kind": "single",
@@ -335,14 +339,14 @@ BAD_EXAM_DOCUMENTS = {
         "question_banks[1]: must be a question bank document",
     ),
     "rule of a missing bank": (
-        lambda d: d["exams"][1]["rules"][0].update(bank=5),
-        "exams[1].rules[0].bank: must be the index of a bank",
+        lambda d: d["exams"][0]["rules"][0].update(bank=5),
+        "exams[0].rules[0].bank: must be the index of a bank",
     ),
     "rule of an unknown knowledge point": (
-        lambda d: d["exams"][1]["rules"][0].update(knowledge_point="直播运营"),
-        "exams[1].rules[0].knowledge_point: no question of bank 0 has the knowledge point '直播运营'",
+        lambda d: d["exams"][0]["rules"][0].update(knowledge_point="直播运营"),
+        "exams[0].rules[0].knowledge_point: no question of bank 0 has the knowledge point '直播运营'",
     ),
-    "two final exams": (lambda d: d["exams"][0].update(is_final=True), "exams: only one exam"),
+    "two final exams": (lambda d: d["exams"][1].update(is_final=True), "exams: only one exam"),
     "pass mark above 100": (
         lambda d: d["exams"][0].update(pass_mark_percent=150),
         "exams[0].pass_mark_percent: must be between 0 and 100",

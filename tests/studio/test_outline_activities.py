@@ -35,7 +35,10 @@ def assignment(course, lesson, title, published=False):
 
 def activities_of(page: str) -> list[tuple[str, str, str]]:
     return re.findall(
-        r'<li class="studio-activity" data-kind="([a-z_]+)"><span>[^<]*<a href="([^"]+)">([^<]+)</a>', page
+        r'<li class="studio-activity" id="[a-z]+-\d+" data-kind="([a-z_]+)"[^>]*>'
+        r'(?:<span class="studio-handle" aria-hidden="true">⠿</span>)?'
+        r'<span>[^<]*<a href="([^"]+)">([^<]+)</a>',
+        page,
     )
 
 
