@@ -263,19 +263,27 @@ def course_create(*, track: Track, title: str, summary: str, by: User | None) ->
 
 
 def _edit(revision: CourseRevision, by: User | None, action: str, change, detail: str = "") -> CourseRevision:
-    """Run ``change(document)`` on the locked, editable revision and save it with an audit entry."""
+    """Run ``change(document)`` on the locked, editable revision and save it with an audit entry
+    (its detail: what ``change`` returns when it returns a text, else ``detail``)."""
     with transaction.atomic():
         locked = CourseRevision.objects.select_for_update().select_related("course").get(pk=revision.pk)
         _require(by, locked.course, Role.EDITOR)
         if not locked.is_editable:
             raise ValidationError(_("This revision is with a publisher: it cannot be changed now."))
         document = copy.deepcopy(locked.document)
-        change(document)
+        described = change(document)
+        if isinstance(described, str):
+            detail = described
         locked.document = document
         locked.save(update_fields=["document", "updated_at"])
         _audit(course=locked.course, revision=locked, by=by, action=action, detail=detail)
     revision.document, revision.updated_at = locked.document, locked.updated_at
     return locked
+
+
+def _node_title(node: dict) -> str:
+    """A node's name for the audit log: its title, or a question's text."""
+    return str(node.get("title") or node.get("text") or node.get("key") or "")
 
 
 def _title(title: str) -> str:
@@ -359,6 +367,7 @@ def outline_delete(*, revision: CourseRevision, by: User | None, key: str) -> No
             found.parent["quiz"] = None
         else:
             document["course"]["final_quiz"] = None
+        return _node_title(found.node)
 
     _edit(revision, by, "delete", change, key)
     # Files uploaded to this draft only leave storage; the live rows' files go when published.
@@ -371,10 +380,11 @@ def outline_move(*, revision: CourseRevision, by: User | None, key: str, offset:
     def change(document):
         found = find_node(document, key)
         if found.siblings is None:
-            return
+            return _node_title(found.node)
         index = found.siblings.index(found.node)
         target = min(max(index + offset, 0), len(found.siblings) - 1)
         found.siblings.insert(target, found.siblings.pop(index))
+        return _node_title(found.node)
 
     _edit(revision, by, "move", change, key)
 
@@ -392,6 +402,7 @@ def outline_reorder(*, revision: CourseRevision, by: User | None, keys: list[str
             raise ValidationError(_("The order sent does not match the outline: reload the page."))
         by_key = {node["key"]: node for node in siblings}
         siblings[:] = [by_key[k] for k in keys]
+        return ", ".join(_node_title(node) for node in siblings)
 
     _edit(revision, by, "reorder", change, ",".join(keys)[:300])
 
@@ -453,11 +464,14 @@ def activity_order(
     return {kind: _merged(live.get(kind, []), drafted.get(kind)) for kind in ACTIVITY_KINDS}
 
 
-def activity_reorder(*, revision: CourseRevision, by: User | None, kind: str, keys: list[str]) -> None:
+def activity_reorder(
+    *, revision: CourseRevision, by: User | None, kind: str, keys: list[str], titles: list[str] | None = None
+) -> None:
     """Put the exams (``kind`` "exams") or practice items ("practice") named by ``keys`` in
     that order in the draft, in the places they held (the rest keep theirs). Learners see the
     new order when the revision is published. Refused (ValidationError) when a key is not one
-    of the course's or is named twice."""
+    of the course's or is named twice. ``titles`` (in the order of ``keys``) name them in the
+    audit log."""
     if kind not in ACTIVITY_KINDS:
         raise ValidationError(_("Unknown kind of item."))
 
@@ -473,7 +487,7 @@ def activity_reorder(*, revision: CourseRevision, by: User | None, kind: str, ke
             next(slots) if key in moved else key for key in sequence
         ]
 
-    _edit(revision, by, "reorder_activities", change, ",".join(keys)[:300])
+    _edit(revision, by, "reorder_activities", change, ", ".join(titles or keys))
 
 
 def _activity_order_changes(*, course: Course, document: dict) -> list[str]:

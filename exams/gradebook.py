@@ -53,9 +53,10 @@ class ExamSummary:
 
 
 def cohort_exams(cohort: Cohort):
-    """The published exams of the cohort's course, the final exam first."""
+    """The published exams of the cohort's course in the outline's order (the final exam first
+    among those the studio never ordered)."""
     return Exam.objects.filter(course_id=cohort.course_id, status=Exam.Status.PUBLISHED).order_by(
-        "-is_final", "title", "pk"
+        "position", "-is_final", "title", "pk"
     )
 
 

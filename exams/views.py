@@ -133,7 +133,7 @@ def exam_list(request):
     exams = (
         Exam.objects.select_related("course")
         .annotate(submitted=Coalesce(Subquery(submitted), 0))
-        .order_by("course__title", "title", "pk")
+        .order_by("course__title", "position", "-is_final", "title", "pk")
     )
     page = Paginator(exams, EXAMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(

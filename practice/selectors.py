@@ -168,7 +168,9 @@ def cohort_results(
 ) -> tuple[list[ItemSet], list[LearnerRow]]:
     """The course's published item sets and, for each learner of the page, their best run on
     each (2 queries whatever the number of learners)."""
-    item_sets = list(ItemSet.objects.published().filter(course_id=cohort.course_id).order_by("title", "pk"))
+    item_sets = list(
+        ItemSet.objects.published().filter(course_id=cohort.course_id).order_by("position", "title", "pk")
+    )
     by_enrollment: dict[int, dict[int, Run]] = {}
     for run in best_runs(enrollment_ids=[e.pk for e in enrollments]):
         by_enrollment.setdefault(run.enrollment_id, {})[run.item_set_id] = run

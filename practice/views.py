@@ -431,7 +431,7 @@ def studio(request):
     sets = ItemSet.objects.select_related("course").only(
         "title", "task", "mode", "published", "course__title"
     )
-    page = Paginator(sets.order_by("course__title", "title", "pk"), STUDIO_PAGE_SIZE).get_page(
+    page = Paginator(sets.order_by("course__title", "position", "title", "pk"), STUDIO_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "practice/studio.html", {"page": page})
@@ -510,9 +510,9 @@ def studio_set(request, pk: int):
 def studio_assignments(request):
     _editor(request)
     assignments = Assignment.objects.select_related("course").only("title", "published", "course__title")
-    page = Paginator(assignments.order_by("course__title", "title", "pk"), STUDIO_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        assignments.order_by("course__title", "position", "title", "pk"), STUDIO_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(request, "practice/studio_assignments.html", {"page": page})
 
 

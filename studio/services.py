@@ -202,7 +202,9 @@ def outline_activity_move(*, revision: CourseRevision, by: User, key: str, offse
     if not 0 <= target < len(keys):
         raise ValidationError(_("It is already first.") if offset < 0 else _("It is already last."))
     keys.insert(target, keys.pop(index))
-    revisions.activity_reorder(revision=revision, by=by, kind=group.kind, keys=keys)
+    revisions.activity_reorder(
+        revision=revision, by=by, kind=group.kind, keys=keys, titles=_titles(group, keys)
+    )
 
 
 def outline_activity_reorder(*, revision: CourseRevision, by: User, keys: list[str]) -> None:
@@ -211,4 +213,12 @@ def outline_activity_reorder(*, revision: CourseRevision, by: User, keys: list[s
     group = _group(revision, keys[0]) if keys else None
     if group is None or sorted(group.keys) != sorted(keys):
         raise ValidationError(_("The order sent does not match the outline: reload the page."))
-    revisions.activity_reorder(revision=revision, by=by, kind=group.kind, keys=keys)
+    revisions.activity_reorder(
+        revision=revision, by=by, kind=group.kind, keys=keys, titles=_titles(group, keys)
+    )
+
+
+def _titles(group, keys: list[str]) -> list[str]:
+    """The titles of the group's items in the order ``keys`` gives (for the audit log)."""
+    by_key = {item.key: item.title for item in group.items}
+    return [by_key[key] for key in keys]

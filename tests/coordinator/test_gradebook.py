@@ -288,3 +288,16 @@ def test_an_exam_of_another_course_is_404_in_the_class(client, coordinator, coho
     client.force_login(coordinator)
     assert client.get(gradebook_url(cohort, foreign)).status_code == 404
     assert client.get(gradebook_url(cohort, foreign, "exam_marking")).status_code == 404
+
+
+def test_the_class_exam_list_follows_the_outline_order(client, coordinator, cohort):
+    """The class's exams are listed as the studio's outline orders them, not by title."""
+    from exams.models import Exam
+
+    later = make_exam(cohort.course, title="A 期中测验")
+    first = make_exam(cohort.course, title="B 入门测验")
+    Exam.objects.filter(pk=later.pk).update(position=2)
+    Exam.objects.filter(pk=first.pk).update(position=1)
+    client.force_login(coordinator)
+    page = client.get(reverse("coordinator:cohort_exam_list", kwargs={"pk": cohort.pk})).content.decode()
+    assert page.index("B 入门测验") < page.index("A 期中测验")

@@ -63,11 +63,10 @@ def make_set(course, *, task=ItemSet.Task.IMAGE_CLASS, labels=("猫", "狗"), le
     return ItemSet.objects.create(
         course=course,
         lesson=lesson,
-        title=f"{task} set",
         task=task,
         labels=list(labels),
         published=True,
-        **fields,
+        **{"title": f"{task} set", **fields},
     )
 
 

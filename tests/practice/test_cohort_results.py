@@ -47,3 +47,17 @@ def test_the_cohort_results_show_who_is_below_the_threshold(class_set, course, d
         client.get(url)
     stranger = english_client(factories.CoordinatorAssignmentFactory().coordinator)
     assert stranger.get(url).status_code == 404
+
+
+def test_the_cohort_results_list_the_exercises_in_the_outline_order(course, practice_lesson):
+    """The columns follow the course outline (the studio's order), not the alphabet."""
+    from .conftest import make_set
+
+    cohort = factories.CohortFactory(course=course)
+    coordinator = factories.CoordinatorAssignmentFactory(county=cohort.county).coordinator
+    make_set(course, lesson=practice_lesson, title="A 先按字母", position=2)
+    make_set(course, lesson=practice_lesson, title="B 大纲第一", position=1)
+    page = (
+        english_client(coordinator).get(reverse("practice:cohort_results", args=[cohort.pk])).content.decode()
+    )
+    assert page.index("B 大纲第一") < page.index("A 先按字母")

@@ -92,7 +92,12 @@ def test_up_and_down_move_a_practice_item_within_its_lesson_in_the_draft(
     ]
     # Only what was moved: the exams keep following the live order until one is moved.
     assert "exams" not in revision.document["course"]["activity_order"]
-    assert StudioAuditEntry.objects.filter(course=live, action="reorder_activities", user=editor).count() == 2
+    entries = StudioAuditEntry.objects.filter(course=live, action="reorder_activities", user=editor)
+    # The history names the items by title in their new order, not by the draft's keys.
+    assert [entry.detail for entry in entries] == [
+        f"{third.title}, {first.title}, {second.title}",
+        f"{first.title}, {third.title}, {second.title}",
+    ]
     assert "reordered exams or practice items" in page
     # Nothing reached the live rows.
     assert {row.position for row in [*ItemSet.objects.all(), *Assignment.objects.all()]} == {0}

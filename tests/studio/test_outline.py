@@ -51,7 +51,9 @@ def test_add_rename_move_and_delete_in_place(client, live, draft, editor):
 
     page = client.get(reverse("studio:outline", args=[live.pk])).content.decode()
     assert _keys_in_page(page, "l") == [f"l{first.pk}", new_key]
-    assert "开店前的准备" in page and "单元测验" in page and "商品上架" not in page
+    outline = page[: page.index('class="studio-audit"')]
+    assert "开店前的准备" in outline and "单元测验" in outline and "商品上架" not in outline
+    assert "商品上架" in _history(page)  # the history says what was deleted
     # The live course is untouched until a publisher publishes the revision.
     assert [lesson.title for lesson in lessons_of(live)] == ["开店准备", "商品上架"]
 
@@ -135,3 +137,23 @@ def test_home_query_count_is_constant(client, track, editor, courses, django_ass
     client.force_login(editor)
     with django_assert_num_queries(7):
         assert client.get(reverse("studio:home")).status_code == 200
+
+
+def _history(page: str) -> str:
+    return page[page.index('class="studio-audit"') :]
+
+
+def test_the_history_names_what_was_moved_reordered_and_deleted(client, live, draft, editor):
+    """The outline's history says which lesson moved, in what order the list now is and what
+    was deleted by title, never by the draft's internal keys."""
+    first, second = lessons_of(live)
+    url = reverse("studio:outline_change", args=[live.pk])
+    client.force_login(editor)
+    client.post(url, {"action": "down", "key": f"l{first.pk}"})
+    client.post(url, {"action": "reorder", "order": f"l{first.pk},l{second.pk}"})
+    client.post(url, {"action": "delete", "key": f"l{second.pk}"})
+
+    history = _history(client.get(reverse("studio:outline", args=[live.pk])).content.decode())
+    assert f"l{first.pk}" not in history and f"l{second.pk}" not in history
+    assert f"{first.title}, {second.title}" in history
+    assert history.count(first.title) == 2 and history.count(second.title) == 2
