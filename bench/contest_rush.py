@@ -1009,7 +1009,7 @@ def report(
         "while scores arrive",
         "",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
-        f"- Machine: {workload.machine()} (shared with other work: see *other* in the CPU table)",
+        f"- Machine: {workload.machine()} (what else ran: *other* and *idle* in the CPU table)",
         f"- Data: {data}",
         f"- Round: one provincial round of {setup.province} ({setup.counties} counties), "
         f"{len(setup.entrants):,} individual entrants spread over all of them, open now; theory paper: "
@@ -1207,15 +1207,7 @@ def report(
             + f" | {cost:.1f} |"
         )
     lines += ["", "## Server log", ""]
-    if problems:
-        lines += ["| count | logged | exception |", "| ---: | --- | --- |"]
-        lines += [f"| {count} | {head[:120]} | {exc[:120]} |" for count, head, exc, _record in problems[:15]]
-        for _count, head, _exc, record in [kind for kind in problems if "WARNING" not in kind[1]][:3]:
-            tail = "\n".join(record.splitlines()[-40:])
-            lines += ["", f"First `{head[:100]}`:", "", "```", tail, "```"]
-    else:
-        lines.append("No warning or error in gunicorn's log.")
-    lines.append(f"\n(gunicorn's log of this run: `{log_path}`)")
+    lines += workload.server_log_lines(problems, log_path)
     return "\n".join(lines) + "\n"
 
 

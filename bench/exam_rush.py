@@ -943,15 +943,7 @@ def report(
     if cost:
         lines += ["", cost]
     lines += ["", "## Server log", ""]
-    if problems:
-        lines += ["| count | logged | exception |", "| ---: | --- | --- |"]
-        lines += [f"| {count} | {head[:120]} | {exc[:120]} |" for count, head, exc, _record in problems[:15]]
-        for _count, head, _exc, record in [kind for kind in problems if "WARNING" not in kind[1]][:3]:
-            tail = "\n".join(record.splitlines()[-40:])
-            lines += ["", f"First `{head[:100]}`:", "", "```", tail, "```"]
-    else:
-        lines.append("No warning or error in gunicorn's log.")
-    lines.append(f"\n(gunicorn's log of this run: `{log_path}`)")
+    lines += workload.server_log_lines(problems, log_path)
     return "\n".join(lines) + "\n"
 
 

@@ -793,6 +793,14 @@ def report(outcomes: list[Outcome], args, data: str, accounts: Accounts, problem
         "### Server log",
         "",
     ]
+    lines += server_log_lines(problems, log_path)
+    return "\n".join(lines) + "\n"
+
+
+def server_log_lines(problems, log_path) -> list[str]:
+    """A report's server-log part: each kind of warning or error gunicorn logged with its count,
+    the last lines of the first three errors, and where the whole log is."""
+    lines: list[str] = []
     if problems:
         lines += ["| count | logged | exception |", "| ---: | --- | --- |"]
         lines += [f"| {count} | {head[:120]} | {exc[:120]} |" for count, head, exc, _record in problems[:15]]
@@ -802,7 +810,7 @@ def report(outcomes: list[Outcome], args, data: str, accounts: Accounts, problem
     else:
         lines.append("No warning or error in gunicorn's log.")
     lines.append(f"\n(gunicorn's log of this run: `{log_path}`)")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # --- main -------------------------------------------------------------------------------------
