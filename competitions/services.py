@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from counties.models import CoordinatorAssignment, LearnerProfile
 from courses.models import Course
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError, enrollment_create
-from exams.models import Exam, ExamAttempt
+from exams.models import AttemptQuestion, Exam, ExamAttempt
 from practice.models import Assignment, ItemSet, Run, Submission
 from practice.selectors import learner_item_set
 from practice.services import PracticeError, run_start
@@ -386,20 +386,25 @@ class _Score:
     theory: float | None = None
 
 
-def _first_exam_scores(round: Round, learner_ids: list[int], cutoff: datetime) -> dict[int, float]:
+def _first_exam_scores(
+    round: Round, learner_ids: list[int], cutoff: datetime, *, frozen: bool = False
+) -> dict[int, float]:
     """Each learner's first submitted attempt at the round's paper started in the round's window
     before ``cutoff``, as a percentage of its points (an attempt awaiting marking counts its
     points marked so far). The end is the attempt's start: the exam's own deadline bounds its
-    end, and a paper handed in (or closed by the exams app) just after the round ends counts."""
+    end, and a paper handed in (or closed by the exams app) just after the round ends counts.
+    The frozen view (``frozen``, ``cutoff`` its freeze) counts only papers handed in before it:
+    a paper handed in during the freeze shows when the board is revealed."""
     if not round.exam_id or not learner_ids:
         return {}
+    handed_in = {"submitted_at__lt": cutoff} if frozen else {"submitted_at__isnull": False}
     rows = (
         ExamAttempt.objects.filter(
             exam_id=round.exam_id,
             enrollment__learner_id__in=learner_ids,
             started_at__gte=round.opens_at,
             started_at__lt=cutoff,
-            submitted_at__isnull=False,
+            **handed_in,
         )
         .order_by("submitted_at", "pk")
         .values_list("enrollment__learner_id", "score", "max_score")
@@ -592,9 +597,10 @@ def _results_rows(round: Round, inputs: _Inputs) -> list[RoundResult]:
     team_min = round.competition.team_min if round.competition.is_team else 1
     rows: list[RoundResult] = []
     for view, cutoff in cutoffs.items():
-        exams = _first_exam_scores(round, learner_ids, cutoff)
+        frozen = view == RoundResult.View.FROZEN
+        exams = _first_exam_scores(round, learner_ids, cutoff, frozen=frozen)
         runs = _first_runs(round, learner_ids, cutoff)
-        judged = judged_entry_percents(round, cutoff=cutoff)
+        judged = judged_entry_percents(round, cutoff=cutoff, marked_before=cutoff if frozen else None)
         scores = {entry.pk: _entry_score(members[entry.pk], exams, runs) for entry in entries}
         _add_judged(scores, judged)
         _apply_corrections(scores, inputs.corrections)
@@ -773,10 +779,22 @@ def round_advance(*, round: Round, now: datetime | None = None) -> int:
     return len(wanted)
 
 
-@transaction.atomic
 def round_adjust(*, round: Round, entry: Entry, action: str, reason: str, by: User) -> AdvancementAdjustment:
     """Staff add an entry of the competition to ``round`` or remove it, with a reason: an audit
-    row is written, and a later recomputed advancement keeps the change. Locks the round."""
+    row is written, and a later recomputed advancement keeps the change. Locks the round. An
+    entry removed from a round that has results leaves its ranking at once (the results are
+    rebuilt), and from its prizes when they were granted (they are granted again)."""
+    adjustment = _round_adjust(round=round, entry=entry, action=action, reason=reason, by=by)
+    if action == AdvancementAdjustment.Action.REMOVE and adjustment.round.results_at is not None:
+        # After the adjustment's own transaction: a rebuild takes its turn before the round.
+        round_results_rebuild(round=adjustment.round)
+        if Award.objects.filter(round=adjustment.round).exists():
+            awards_grant(round=adjustment.round)
+    return adjustment
+
+
+@transaction.atomic
+def _round_adjust(*, round: Round, entry: Entry, action: str, reason: str, by: User) -> AdvancementAdjustment:
     reason = " ".join(reason.split())[:300]
     if not reason:
         raise CompetitionError(_("Give the reason for the change."))
@@ -784,8 +802,9 @@ def round_adjust(*, round: Round, entry: Entry, action: str, reason: str, by: Us
     if entry.competition_id != round.competition_id:
         raise CompetitionError(_("This entry is not in the competition."))
     if action == AdvancementAdjustment.Action.ADD:
-        RoundEntry.objects.get_or_create(
-            round=round, entry=entry, defaults={"source": RoundEntry.Source.STAFF}
+        # Staff's now, even when the rule had advanced it: a recomputed advancement keeps it.
+        RoundEntry.objects.update_or_create(
+            round=round, entry=entry, defaults={"source": RoundEntry.Source.STAFF, "from_round": None}
         )
     elif action == AdvancementAdjustment.Action.REMOVE:
         RoundEntry.objects.filter(round=round, entry=entry).delete()
@@ -820,21 +839,26 @@ def _judging_pending(marks: list[float], gap: int) -> bool:
     return len(marks) == 2 and abs(marks[0] - marks[1]) > gap
 
 
-def judged_entry_percents(round: Round, *, cutoff: datetime | None = None) -> dict[int, float]:
+def judged_entry_percents(
+    round: Round, *, cutoff: datetime | None = None, marked_before: datetime | None = None
+) -> dict[int, float]:
     """Each entry's judged mark: its members' submissions' marks, averaged over the members
-    who submitted (one query); only submissions sent before ``cutoff`` (the frozen view's
-    freeze) count. Entries whose marking is not finished — a mark missing, or two marks too far
-    apart without the third judge's — are left out."""
+    who submitted (one query); only submissions sent before ``cutoff`` count, and with
+    ``marked_before`` (the frozen view's freeze) only marks given before it: a mark given during
+    the freeze counts as missing there. Entries whose marking is not finished — a mark missing,
+    or two marks too far apart without the third judge's — are left out."""
     if not round.assignment_id:
         return {}
     marks_query = JudgeMark.objects.filter(round=round)
     if cutoff is not None:
         marks_query = marks_query.filter(submission__submitted_at__lt=cutoff)
     by_submission: dict[int, tuple[int, list[float], bool]] = {}
-    for entry_id, submission_id, percent in marks_query.order_by("submission_id", "position").values_list(
-        "entry_id", "submission_id", "percent"
-    ):
+    for entry_id, submission_id, percent, marked_at in marks_query.order_by(
+        "submission_id", "position"
+    ).values_list("entry_id", "submission_id", "percent", "marked_at"):
         _entry, marks, pending = by_submission.get(submission_id, (entry_id, [], False))
+        if marked_before is not None and (marked_at is None or marked_at >= marked_before):
+            percent = None
         if percent is None:
             pending = True
         else:
@@ -1236,13 +1260,33 @@ def round_task_start(*, round: Round, learner: User, now: datetime | None = None
         raise CompetitionError(error.message) from None
 
 
+LATE_MARKING = timedelta(days=60)
+
+
 def rounds_to_refresh(now: datetime | None = None) -> list[int]:
-    """The rounds whose results change now: open, or closed in the last hour (late submits)."""
+    """The rounds whose results change now: open, or closed in the last hour (late submits), or
+    closed in the last 60 days with a judge's mark or a marked exam answer given since their
+    results were computed (marking goes on after a round; one query)."""
     now = now or timezone.now()
-    return list(
-        Round.objects.filter(opens_at__lte=now, closes_at__gte=now - timedelta(hours=1)).values_list(
-            "pk", flat=True
+    marked_since = Exists(
+        JudgeMark.objects.filter(round=OuterRef("pk"), marked_at__gt=OuterRef("results_at"))
+    ) | Exists(
+        AttemptQuestion.objects.filter(
+            attempt__exam_id=OuterRef("exam_id"),
+            attempt__started_at__gte=OuterRef("opens_at"),
+            attempt__started_at__lt=OuterRef("closes_at"),
+            marked_at__gt=OuterRef("results_at"),
         )
+    )
+    recent = now - timedelta(hours=1)
+    return list(
+        Round.objects.filter(
+            Q(opens_at__lte=now, closes_at__gte=recent)
+            | (
+                Q(closes_at__lt=recent, closes_at__gte=now - LATE_MARKING, results_at__isnull=False)
+                & marked_since
+            )
+        ).values_list("pk", flat=True)
     )
 
 
@@ -1259,7 +1303,8 @@ def user_competition_data_erase(*, user: User) -> None:
     and so does the name of a team the user captained; so do the reasons written in appeals (the
     rank, the scores and the decisions stay for the figures, as exams keep theirs). The award
     PDFs of the user's entries, which print their name, are deleted from storage after commit
-    and rendered again without it (the award and its verification code stay). The user judges
+    and rendered again without it (the award and its verification code stay; a revoked award's
+    PDF is deleted and not rendered again). The user judges
     no more: their marks not made yet go to other judges, the marks they made stay."""
     EntryMember.objects.filter(learner=user, accepted_at__isnull=True).delete()
     Entry.objects.filter(captain=user).exclude(name="").update(name="")
@@ -1278,15 +1323,20 @@ def user_competition_data_erase(*, user: User) -> None:
     transaction.on_commit(bump_versions)
     # What they wrote in an appeal goes; the decision and the corrected score stay.
     Appeal.objects.filter(filed_by=user).update(reason=ACCOUNT_DELETED)
-    awards = Award.objects.filter(
-        entry__members__learner=user,
-        entry__members__accepted_at__isnull=False,
-        status__in=[Award.Status.ISSUED, Award.Status.PENDING],
+    theirs = Award.objects.filter(entry__members__learner=user, entry__members__accepted_at__isnull=False)
+    award_ids = list(
+        theirs.filter(status__in=[Award.Status.ISSUED, Award.Status.PENDING]).values_list("pk", flat=True)
     )
-    award_ids = list(awards.values_list("pk", flat=True))
+    # A revoked award is never issued again: its PDF (which prints the name) just goes.
+    revoked_ids = list(theirs.filter(status=Award.Status.REVOKED).values_list("pk", flat=True))
     storage = Award._meta.get_field("file").storage
-    files = list(Award.objects.filter(pk__in=award_ids).exclude(file="").values_list("file", flat=True))
+    files = list(
+        Award.objects.filter(pk__in=[*award_ids, *revoked_ids])
+        .exclude(file="")
+        .values_list("file", flat=True)
+    )
     Award.objects.filter(pk__in=award_ids).update(file="", status=Award.Status.PENDING)
+    Award.objects.filter(pk__in=revoked_ids).exclude(file="").update(file="")
 
     def delete_files() -> None:
         for name in files:

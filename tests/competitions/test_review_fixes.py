@@ -328,12 +328,13 @@ def test_frozen_view_leaves_out_judged_work_sent_after_the_freeze(county, course
     )
     learners = [learner_in(county, name=name) for name in ("张早交", "李晚交")]
     entries = [_entrant(competition, round, learner) for learner in learners]
-    for learner, entry, minutes_ago in zip(learners, entries, (150, 5), strict=True):
+    # The freeze began an hour ago: the early work was marked before it, the late work now.
+    for learner, entry, sent, marked in zip(learners, entries, (150, 5), (100, 0), strict=True):
         submission = Submission.objects.create(
             assignment=assignment,
             enrollment=enrol(learner, course),
             text="x",
-            submitted_at=timezone.now() - timedelta(minutes=minutes_ago),
+            submitted_at=timezone.now() - timedelta(minutes=sent),
         )
         for position in (1, 2):
             JudgeMark.objects.create(
@@ -343,7 +344,7 @@ def test_frozen_view_leaves_out_judged_work_sent_after_the_freeze(county, course
                 judge=factories.UserFactory(),
                 position=position,
                 percent=80,
-                marked_at=timezone.now(),
+                marked_at=timezone.now() - timedelta(minutes=marked),
             )
     services.round_results_rebuild(round=round)
     round.refresh_from_db()
@@ -359,34 +360,43 @@ def test_frozen_view_leaves_out_judged_work_sent_after_the_freeze(county, course
 # --- 5. theory papers handed in at the round's end count ------------------------------------------
 
 
-def test_theory_paper_closed_at_the_rounds_end_counts_and_the_freeze_goes_by_start(county, course, paper):
+def test_theory_paper_closed_at_the_rounds_end_counts_and_the_frozen_board_waits_for_it(
+    county, course, paper
+):
+    """Live, a paper counts by its start (one closed at the round's end counts); the frozen board
+    shows only papers handed in before the freeze (the rest show when it is revealed)."""
     competition = _county_competition(county, course)
     round = make_round(competition, county=county, opens=-3, closes=-1, exam=paper, freeze_minutes=30)
-    on_time, after_freeze, late = (learner_in(county, name=n) for n in ("张准时", "李冻后", "王迟到"))
-    entries = {learner.pk: _entrant(competition, round, learner) for learner in (on_time, after_freeze, late)}
-    starts = {
-        on_time: round.closes_at - timedelta(minutes=60),
-        after_freeze: round.closes_at - timedelta(minutes=10),
-        late: round.closes_at + timedelta(minutes=1),
+    learners = [learner_in(county, name=n) for n in ("赵提前", "张准时", "李冻后", "王迟到")]
+    early, on_time, after_freeze, late = learners
+    entries = {learner.pk: _entrant(competition, round, learner) for learner in learners}
+    # The exams app closes an attempt at its deadline plus a grace of some seconds.
+    at_the_end = round.closes_at + timedelta(seconds=15)
+    sittings = {
+        early: (round.closes_at - timedelta(minutes=90), round.closes_at - timedelta(minutes=40)),
+        on_time: (round.closes_at - timedelta(minutes=60), at_the_end),
+        after_freeze: (round.closes_at - timedelta(minutes=10), at_the_end),
+        late: (round.closes_at + timedelta(minutes=1), at_the_end),
     }
-    for learner, started_at in starts.items():
-        # The exams app closes an attempt at its deadline plus a grace of some seconds.
+    for learner, (started_at, submitted_at) in sittings.items():
         ExamAttempt.objects.create(
             exam=paper,
             enrollment=enrol(learner, course),
             number=1,
             started_at=started_at,
-            submitted_at=round.closes_at + timedelta(seconds=15),
+            submitted_at=submitted_at,
             score=90,
             max_score=100,
         )
     services.round_results_rebuild(round=round)
     live = {r.entry_id: r for r in RoundResult.objects.filter(round=round, view="live")}
     frozen = {r.entry_id: r for r in RoundResult.objects.filter(round=round, view="frozen")}
+    assert live[entries[early.pk].pk].theory_percent == 90.0
     assert live[entries[on_time.pk].pk].theory_percent == 90.0
     assert live[entries[after_freeze.pk].pk].theory_percent == 90.0
     assert live[entries[late.pk].pk].theory_percent is None
-    assert frozen[entries[on_time.pk].pk].theory_percent == 90.0
+    assert frozen[entries[early.pk].pk].theory_percent == 90.0
+    assert frozen[entries[on_time.pk].pk].theory_percent is None  # handed in during the freeze
     assert frozen[entries[after_freeze.pk].pk].theory_percent is None
 
 
