@@ -524,12 +524,21 @@ def lesson_edit(
             video_url=video_url,
             duration_minutes=duration_minutes,
             is_required=is_required,
-            kind=Lesson.Kind.VIDEO.value
-            if video_url and found.node["kind"] == "reading"
-            else found.node["kind"],
         )
+        found.node["kind"] = _kind_for_video(found.node)
 
     _edit(revision, by, "edit_lesson", change, title)
+
+
+def _kind_for_video(node: dict) -> str:
+    """A reading lesson given a video (a link or an uploaded file) becomes a video lesson, and a
+    video lesson becomes a reading one again once it has neither; other kinds stay."""
+    has_video = bool(node.get("video_url") or node.get("video_file"))
+    if has_video and node["kind"] == Lesson.Kind.READING:
+        return Lesson.Kind.VIDEO.value
+    if not has_video and node["kind"] == Lesson.Kind.VIDEO:
+        return Lesson.Kind.READING.value
+    return node["kind"]
 
 
 def _lesson_node(document: dict, key: str) -> dict:
@@ -547,11 +556,8 @@ def lesson_video_set(*, revision: CourseRevision, by: User | None, key: str, nam
     def change(document):
         node = _lesson_node(document, key)
         replaced.append(node.get("video_file") or "")
-        node.update(
-            video_file=name,
-            video_size=size,
-            kind=Lesson.Kind.VIDEO.value if node["kind"] == Lesson.Kind.READING else node["kind"],
-        )
+        node.update(video_file=name, video_size=size)
+        node["kind"] = _kind_for_video(node)
 
     _edit(revision, by, "add_video", change, name.rsplit("/", 1)[-1])
     delete_unused_files_on_commit(replaced)
@@ -565,6 +571,8 @@ def lesson_video_remove(*, revision: CourseRevision, by: User | None, key: str) 
         node = _lesson_node(document, key)
         removed.append(node.get("video_file") or "")
         node.update(video_file="", video_size=0)
+        node["kind"] = _kind_for_video(node)
+        return _node_title(node)
 
     _edit(revision, by, "remove_video", change, key)
     delete_unused_files_on_commit(removed)
@@ -1043,6 +1051,8 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
     modes = set(data.get("delivery_modes") or [])
     now = timezone.now()
     from_status = course.status
+    # An archived course takes the revision but stays out of the catalogue.
+    to_status = Course.Status.ARCHIVED if from_status == Course.Status.ARCHIVED else Course.Status.PUBLISHED
     course.title, course.summary = data["title"], data["summary"]
     course.description, course.prerequisites = data.get("description", ""), data.get("prerequisites", "")
     course.level, course.language, course.estimated_hours = (
@@ -1053,13 +1063,13 @@ def revision_publish(*, revision: CourseRevision, by: User | None, changelog: st
     course.offered_online = DeliveryMode.ONLINE in modes
     course.offered_offline = DeliveryMode.OFFLINE in modes
     course.offered_blended = DeliveryMode.BLENDED in modes
-    course.status = Course.Status.PUBLISHED
+    course.status = to_status
     course.published_at = course.published_at or now
     course.save()
     CourseStatusChange.objects.create(
         course=course,
         from_status=from_status,
-        to_status=Course.Status.PUBLISHED,
+        to_status=to_status,
         changed_by=by,
         comment=changelog,
     )

@@ -540,13 +540,18 @@ def publish(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Tell learners what changed."))
-        revisions.revision_publish(
+        published = revisions.revision_publish(
             revision=revision, by=request.user, changelog=form.cleaned_data["changelog"]
         )
     except ValidationError as error:
         _report(request, error)
         return redirect("studio:review", pk=revision.pk)
-    messages.success(request, _("Published: learners now see this revision."))
+    if published.course.status == Course.Status.ARCHIVED:
+        messages.success(
+            request, _("Published. The course stays archived: it is not in the catalogue for new learners.")
+        )
+    else:
+        messages.success(request, _("Published: learners now see this revision."))
     return redirect("studio:review_queue")
 
 
