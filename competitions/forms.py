@@ -3,15 +3,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from counties.forms import CountyField
 from counties.models import Province
 from counties.selectors import county_lookup
 from courses.models import Course
-from exams.models import Exam
-from practice.models import Assignment, ItemSet
+from exams.models import Exam, ExamAttempt, ExamWindow
+from practice.models import Assignment, ItemSet, Run, Submission
 
 from .models import TIER_ORDER, AdvancementAdjustment, Appeal, Competition, Entry, Round, Tier
 
@@ -104,6 +106,12 @@ class CompetitionForm(forms.ModelForm):
         return cleaned
 
 
+_TASK_NOTE = _(
+    "You may choose only a task that no other round uses and no one has started yet, or this"
+    " round's own: while the round runs, it closes the task to everyone else."
+)
+
+
 class RoundForm(forms.ModelForm):
     county = CountyField(label=_("County"), required=False, help_text=_("A county round: its county."))
 
@@ -168,6 +176,44 @@ class RoundForm(forms.ModelForm):
             self.fields["tier"].choices = [(Tier.COUNTY.value, Tier.COUNTY.label)]
             self.fields["county"].required = True
             del self.fields["province"]
+            self._offer_unused_tasks_only()
+
+    def _offer_unused_tasks_only(self) -> None:
+        """A coordinator's round takes over its paper and tasks: it sets the paper's window for
+        every learner of its course and closes the tasks to everyone else while it runs. So a
+        coordinator chooses only what no one else uses yet: on no other round and not yet sat
+        (no exam attempt), started (no practice run) or handed in (no submission). The round's
+        own paper and tasks stay choosable when it is edited, whoever has used them since. A
+        paper must also be unscheduled: no window of its own and none set for a class."""
+        other_rounds = Round.objects.exclude(pk=self.instance.pk)
+        used_by_learners = {
+            "exam": ExamAttempt.objects.filter(exam=OuterRef("pk")),
+            "item_set": Run.objects.filter(item_set=OuterRef("pk")),
+            "assignment": Submission.objects.filter(assignment=OuterRef("pk")),
+        }
+        notes = {
+            "exam": _(
+                "You may choose only a paper that no other round uses, no one has sat and no one has"
+                " scheduled yet, or this round's own: the round sets the paper's window for everyone."
+            ),
+            "item_set": _TASK_NOTE,
+            "assignment": _TASK_NOTE,
+        }
+        for name, used in used_by_learners.items():
+            field = self.fields[name]
+            taken = other_rounds.filter(**{f"{name}__isnull": False}).values(f"{name}_id")
+            unused = ~Q(pk__in=taken) & ~Q(Exists(used))
+            if name == "exam":
+                unused &= Q(opens_at__isnull=True, closes_at__isnull=True) & ~Q(
+                    Exists(ExamWindow.objects.filter(exam=OuterRef("pk")))
+                )
+            current = getattr(self.instance, f"{name}_id")
+            if current:
+                unused |= Q(pk=current)
+            field.queryset = field.queryset.filter(unused)
+            field.help_text = (
+                format_lazy("{} {}", field.help_text, notes[name]) if field.help_text else notes[name]
+            )
 
     def clean_county(self):
         return _clean_county(self.cleaned_data["county"], self.counties)

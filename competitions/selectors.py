@@ -337,6 +337,13 @@ def judging_pending(round: Round) -> list[int]:
     )
 
 
+def judged_submission_ids(user: User) -> QuerySet:
+    """The submissions ``user`` has a mark of to make or made, as judge (a subquery of ids, for
+    ``practice.viewers``): the photos of the work a judge marks. The same scope as the marking
+    page; it reads only ids, so nothing about the entrant reaches the judge."""
+    return JudgeMark.objects.filter(judge=user).values("submission_id")
+
+
 # --- privacy ---------------------------------------------------------------------------------------------
 
 

@@ -560,7 +560,9 @@ def judge_queue(request):
 
 @login_required
 def judge_mark(request, pk: int):
-    """One submission to mark, blind: its text and the rubric, never the entrant's name or county."""
+    """One submission to mark, blind: its text, its photos and the rubric, never the entrant's
+    name or county (the photos by number, through ``practice:submission_image``, which lets the
+    judge in through ``practice.viewers``)."""
     mark = get_object_or_404(
         JudgeMark.objects.select_related("round__competition", "round__assignment", "submission"),
         judge=request.user,
@@ -576,7 +578,8 @@ def judge_mark(request, pk: int):
         else:
             messages.success(request, _("Mark saved."))
             return redirect("competitions:judge_queue")
-    return render(request, "competitions/judge_mark.html", {"mark": mark, "form": form})
+    images = mark.submission.images.only("pk")
+    return render(request, "competitions/judge_mark.html", {"mark": mark, "form": form, "images": images})
 
 
 # --- awards ----------------------------------------------------------------------------------------------
