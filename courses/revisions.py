@@ -58,7 +58,7 @@ from .models import (
 )
 from .portability import CourseFileError, course_document_problems, course_export, course_import
 from .rendering import render_markdown
-from .services import course_lessons_changed
+from .services import LIVE_STATUSES, course_lessons_changed
 
 Role = TrackRole.Role
 RevStatus = CourseRevision.Status
@@ -1133,6 +1133,15 @@ class LessonChange:
 
 
 @dataclass
+class FieldChange:
+    """A changed course detail, or a module's or quiz's changed title (``diff``: escaped HTML
+    with ``<ins>``/``<del>``)."""
+
+    label: str
+    diff: str
+
+
+@dataclass
 class RevisionDiff:
     lessons: list[LessonChange]
     questions_added: list[str]
@@ -1140,14 +1149,78 @@ class RevisionDiff:
     questions_changed: list[str]
     outline_changed: bool
     activities_changed: list[str] = field(default_factory=list)  # "exams", "practice"
+    details: list[FieldChange] = field(default_factory=list)
+    titles: list[FieldChange] = field(default_factory=list)
+    first_publication: bool = False
+
+
+# The course's details a revision carries and publishing applies, with their labels.
+_DETAILS = (
+    "title",
+    "summary",
+    "description",
+    "prerequisites",
+    "level",
+    "language",
+    "estimated_hours",
+    "delivery_modes",
+)
+
+
+def _detail_text(course: dict, name: str) -> str:
+    value = course.get(name)
+    if name == "delivery_modes":
+        labels = dict(DeliveryMode.choices)
+        return ", ".join(str(labels.get(mode, mode)) for mode in value or [])
+    if name == "level" and value:
+        return str(dict(Course.Level.choices).get(value, value))
+    return "" if value is None else str(value)
+
+
+def _empty_document() -> dict:
+    """What learners see of a course never published: nothing (its review shows it all as added)."""
+    return {"course": {"modules": [], "final_quiz": None}}
+
+
+def _details_changes(before: dict, after: dict) -> list[FieldChange]:
+    changes = []
+    for name in _DETAILS:
+        old, new = _detail_text(before["course"], name), _detail_text(after["course"], name)
+        if old != new:
+            label = (
+                _("Delivery modes") if name == "delivery_modes" else Course._meta.get_field(name).verbose_name
+            )
+            changes.append(FieldChange(str(label), text_diff(old, new)))
+    return changes
+
+
+def _title_changes(before: dict, after: dict) -> list[FieldChange]:
+    """Modules and quizzes renamed (lessons and questions are compared on their own)."""
+    old = {f.node["key"]: f.node for f in iter_nodes(before) if f.kind in ("module", "quiz")}
+    changes = []
+    for found in iter_nodes(after):
+        previous = old.get(found.node.get("key"))
+        if found.kind in ("module", "quiz") and previous and previous["title"] != found.node["title"]:
+            label = _("Module") if found.kind == "module" else _("Quiz")
+            changes.append(FieldChange(str(label), text_diff(previous["title"], found.node["title"])))
+    return changes
 
 
 def revision_diff(*, revision: CourseRevision) -> RevisionDiff:
-    """The revision against the live course, lesson by lesson."""
-    before = (
-        live_document(course=revision.course) if revision.status != RevStatus.PUBLISHED else revision.document
+    """The revision against the live course, lesson by lesson, with the course's details and the
+    modules' and quizzes' titles. A course never published is all new to learners: its review
+    compares with nothing, so every lesson and question shows as added, with its text."""
+    course = revision.course
+    first = revision.status != RevStatus.PUBLISHED and (
+        course.published_at is None and course.status not in LIVE_STATUSES
     )
     after = revision.document
+    if first:
+        before = _empty_document()
+    elif revision.status != RevStatus.PUBLISHED:
+        before = live_document(course=course)
+    else:
+        before = revision.document
     old = {node["key"]: node for node in document_lessons(before)}
     new_lessons = document_lessons(after)
     changes = []
@@ -1199,8 +1272,11 @@ def revision_diff(*, revision: CourseRevision) -> RevisionDiff:
         outline_changed=[n.node["key"] for n in iter_nodes(before)]
         != [n.node["key"] for n in iter_nodes(after)],
         activities_changed=[]
-        if revision.status == RevStatus.PUBLISHED
+        if revision.status == RevStatus.PUBLISHED or first
         else _activity_order_changes(course=revision.course, document=after),
+        details=_details_changes({"course": {}} if first else before, after),
+        titles=_title_changes(before, after),
+        first_publication=first,
     )
 
 

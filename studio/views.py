@@ -422,9 +422,11 @@ def lesson(request, pk: int, key: str):
         "comments": RevisionComment.objects.filter(revision=revision, lesson_key=key).select_related(
             "author"
         ),
-        "previewing": request.method == "POST",
+        # The preview tab shows after "Preview"; a save that failed keeps the form, with its
+        # errors, in view (on a phone the two are tabs).
+        "previewing": request.method == "POST" and "preview" in request.POST and not form.errors,
     }
-    return render(request, "studio/lesson.html", context)
+    return render(request, "studio/lesson.html", context, status=400 if form.errors else 200)
 
 
 MEDIA_ACTIONS = {"video", "remove_video", "attachment", "remove_attachment"}

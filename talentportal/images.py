@@ -41,6 +41,19 @@ class CompressedImage:
         return self.content.size
 
 
+def _flattened(source: Image.Image) -> Image.Image:
+    """The picture in RGB for JPEG: what was transparent (a PNG's or GIF's background, a
+    diagram's) becomes white, as on the page, instead of black."""
+    if source.mode in ("RGBA", "LA", "PA") or (source.mode == "P" and "transparency" in source.info):
+        rgba = source.convert("RGBA")
+        white = Image.new("RGB", rgba.size, "white")
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        if "exif" in source.info:  # the orientation, applied after
+            white.info["exif"] = source.info["exif"]
+        return white
+    return source.convert("RGB")
+
+
 def compress(data: bytes, *, max_side: int = MAX_SIDE) -> CompressedImage:
     """``data`` as a JPEG of at most ``max_side`` px on the long side. ImageRefused (with a
     translated message) for what is not a picture, or one too large to open safely."""
@@ -59,7 +72,7 @@ def compress(data: bytes, *, max_side: int = MAX_SIDE) -> CompressedImage:
                 # Shrink first, so that the turn and the colour conversion work on a small
                 # picture (the EXIF orientation travels along in info and is applied after).
                 source.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-                picture = ImageOps.exif_transpose(source.convert("RGB"))
+                picture = ImageOps.exif_transpose(_flattened(source))
     except ImageRefused:
         raise
     except (
