@@ -208,7 +208,7 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("A file the studio or export_course wrote."),
     )
-    document = forms.CharField(required=False, widget=forms.HiddenInput)
+    checked = forms.CharField(required=False, widget=forms.HiddenInput)  # a dry run's token
 
     def __init__(self, *args, tracks, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,8 +224,8 @@ class ImportForm(forms.Form):
             if upload.name.lower().endswith(".zip"):
                 cleaned["zip"] = raw
                 return cleaned
-        elif cleaned.get("document"):
-            raw = cleaned["document"].encode()
+        elif cleaned.get("checked"):
+            return cleaned  # the view reads the checked file (studio.services.import_checked_load)
         else:
             raise forms.ValidationError(_("Choose a course file."))
         try:

@@ -1,11 +1,12 @@
 """The sweep of orphaned lesson media: files uploaded to a draft that nothing names any more.
 
 Editors upload videos (``lessons/videos/…``), attachments (``lessons/attachments/…``) and
-pictures (``studio/images/…``) into a draft revision. A draft that is discarded, sent back and
-rewritten, a video replaced or a picture taken out of the text leaves its file in storage with
-nothing pointing at it. This module finds those files through Django's storage API only
-(``listdir``, ``get_modified_time``, ``size``, ``delete``: it works on S3-like storages too)
-and deletes them.
+pictures (``studio/images/…``) into a draft revision; an import's dry run keeps the checked
+course file (``studio/imports/…``) for a day, until "Import" reads and deletes it. A draft
+that is discarded, sent back and rewritten, a video replaced or a picture taken out of the text
+leaves its file in storage with nothing pointing at it. This module finds those files through
+Django's storage API only (``listdir``, ``get_modified_time``, ``size``, ``delete``: it works
+on S3-like storages too) and deletes them.
 
 What is never deleted (a learner, an editor or a reviewer can still reach it):
 
@@ -45,7 +46,9 @@ GRACE = datetime.timedelta(hours=24)
 VIDEO_FOLDER = "lessons/videos"
 ATTACHMENT_FOLDER = "lessons/attachments"
 IMAGE_FOLDER = "studio/images"
-FOLDERS = (VIDEO_FOLDER, ATTACHMENT_FOLDER, IMAGE_FOLDER)
+# Course files checked by an import's dry run, kept until "Import" (no row ever names them).
+IMPORT_FOLDER = "studio/imports"
+FOLDERS = (VIDEO_FOLDER, ATTACHMENT_FOLDER, IMAGE_FOLDER, IMPORT_FOLDER)
 
 # A stored name inside any text: a Markdown link ``![](/media/studio/images/3/ab.jpg)``, an
 # HTML ``src``, a JSON string. It ends where a URL ends in Markdown, HTML or JSON.

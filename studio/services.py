@@ -4,12 +4,15 @@ courses.revisions)."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 import zipfile
 from dataclasses import dataclass
 
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from courses import revisions
 from courses.models import Course, CourseRevision, Lesson
+from courses.portability import CourseFileError
 from exams.models import Exam
 from practice.models import Assignment, ItemSet
 from talentportal.images import ImageRefused, compress
@@ -222,3 +226,47 @@ def _titles(group, keys: list[str]) -> list[str]:
     """The titles of the group's items in the order ``keys`` gives (for the audit log)."""
     by_key = {item.key: item.title for item in group.items}
     return [by_key[key] for key in keys]
+
+
+# --- An import's checked file ----------------------------------------------------------------
+# The dry run keeps the document it checked in storage (any web process can read it back, the
+# storage API works on S3-like storages too) and gives the page a signed token naming it and the
+# user: "Import" sends only the token, however large the course. A token lasts a day; the media
+# sweep deletes checked files a day old (studio.media_sweep.IMPORT_FOLDER).
+
+IMPORT_FOLDER = "studio/imports"
+IMPORT_TOKEN_MAX_AGE = 24 * 3600
+_IMPORT_SALT = "studio.import.checked"
+
+
+def import_checked_store(*, document: dict, user: User) -> str:
+    """Keep the checked ``document`` for ``user``'s "Import"; return its signed token."""
+    name = default_storage.save(
+        f"{IMPORT_FOLDER}/{uuid.uuid4().hex}.json",
+        ContentFile(json.dumps(document, ensure_ascii=False).encode("utf-8")),
+    )
+    return signing.dumps({"name": name, "user": user.pk}, salt=_IMPORT_SALT)
+
+
+def import_checked_load(*, token: str, user: User) -> tuple[dict, str]:
+    """The document a dry run checked for ``user`` and its stored name. A token that is forged,
+    another user's, more than a day old or whose file is gone is refused (CourseFileError)."""
+    expired = CourseFileError(
+        [_("The checked file has expired or is not yours: upload it and check it again.")]
+    )
+    try:
+        data = signing.loads(token, salt=_IMPORT_SALT, max_age=IMPORT_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise expired from None
+    name = data.get("name", "") if isinstance(data, dict) else ""
+    if data.get("user") != user.pk or not name.startswith(f"{IMPORT_FOLDER}/"):
+        raise expired
+    try:
+        with default_storage.open(name) as stored:
+            return json.loads(stored.read().decode("utf-8")), name
+    except (FileNotFoundError, OSError, ValueError):
+        raise expired from None
+
+
+def import_checked_delete(name: str) -> None:
+    default_storage.delete(name)

@@ -583,19 +583,27 @@ def course_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, tracks=tracks)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
+        checked_name = ""
         try:
             if "zip" in form.cleaned_data:
                 document = markdown_zip.document_from_zip(form.cleaned_data["zip"])
-            else:
+            elif "parsed" in form.cleaned_data:
                 document = form.cleaned_data["parsed"]
+            else:
+                document, checked_name = services.import_checked_load(
+                    token=form.cleaned_data["checked"], user=request.user
+                )
             if "import" in request.POST:
                 revision = revisions.course_import_draft(
                     document=document, track=form.cleaned_data["track"], by=request.user
                 )
+                if checked_name:
+                    services.import_checked_delete(checked_name)
                 messages.success(request, _("The course is imported as a draft: learners cannot see it."))
                 return redirect("studio:outline", pk=revision.course_id)
             context["summary"] = revisions.import_summary(document=document)
-            context["document"] = json.dumps(document, ensure_ascii=False)
+            # "Import" sends back only a token: the checked document stays on the server.
+            context["checked"] = services.import_checked_store(document=document, user=request.user)
         except CourseFileError as error:
             context["problems"] = error.problems
     return render(request, "studio/import.html", context, status=400 if context.get("problems") else 200)
