@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -499,6 +501,18 @@ def _activity_order_changes(*, course: Course, document: dict) -> list[str]:
     return [kind for kind in ACTIVITY_KINDS if live[kind] != drafted[kind]]
 
 
+LESSON_EDITED_MEANWHILE = "lesson_edited_meanwhile"
+
+
+def lesson_fingerprint(node: dict) -> str:
+    """A short digest of what the lesson editor changes in a lesson (its title, text, video
+    link, duration and whether it is required): the version the editor started from."""
+    fields = {
+        name: node.get(name) for name in ("title", "body", "video_url", "duration_minutes", "is_required")
+    }
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def lesson_edit(
     *,
     revision: CourseRevision,
@@ -509,7 +523,11 @@ def lesson_edit(
     video_url: str = "",
     duration_minutes: int = 10,
     is_required: bool = True,
+    base: str = "",
 ) -> None:
+    """Save the lesson editor's fields in the draft. With ``base`` (the lesson's fingerprint when
+    the editor opened it), a save over a newer one by someone else is refused
+    (ValidationError, code ``lesson_edited_meanwhile``) and changes nothing."""
     title = _title(title)
     if video_url and not video_url.startswith(("http://", "https://")):
         raise ValidationError(_("A video link starts with http:// or https://."))
@@ -518,6 +536,14 @@ def lesson_edit(
         found = find_node(document, key)
         if found.kind != "lesson":
             raise ValidationError(_("This item is not a lesson."))
+        if base and lesson_fingerprint(found.node) != base:
+            raise ValidationError(
+                _(
+                    "Someone else saved this lesson while you were editing it. Your text is still in the"
+                    " form: save again to replace theirs with it, or reload the page to see theirs."
+                ),
+                code=LESSON_EDITED_MEANWHILE,
+            )
         found.node.update(
             title=title,
             body=body,

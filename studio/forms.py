@@ -107,6 +107,9 @@ class QuestionEditForm(forms.Form):
 
 
 class LessonForm(forms.Form):
+    # The lesson as the editor opened it (revisions.lesson_fingerprint): a save over someone
+    # else's newer save is refused instead of silently undoing it.
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Text (Markdown)"),

@@ -350,8 +350,10 @@ def lesson(request, pk: int, key: str):
         raise Http404
     node = found.node
     initial = {k: node.get(k) for k in ("title", "body", "video_url", "duration_minutes", "is_required")}
+    initial["base"] = revisions.lesson_fingerprint(node)
     form = LessonForm(request.POST or None, request.FILES or None, initial=initial)
     body = node["body"]
+    edited_meanwhile = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         body = data["body"]
@@ -383,9 +385,11 @@ def lesson(request, pk: int, key: str):
                     video_url=data["video_url"],
                     duration_minutes=data["duration_minutes"],
                     is_required=data["is_required"],
+                    base=data["base"],
                 )
             except ValidationError as error:
                 _report(request, error)
+                edited_meanwhile = getattr(error, "code", None) == revisions.LESSON_EDITED_MEANWHILE
             else:
                 if "save_next" in request.POST:
                     lessons = revisions.document_lessons(revision.document)
@@ -398,6 +402,8 @@ def lesson(request, pk: int, key: str):
         # A preview (or a refused image): the form shows the text as it now stands, unsaved.
         form.data = form.data.copy()
         form.data["body"] = body
+        if edited_meanwhile:  # saving again means "mine over theirs", knowingly
+            form.data["base"] = revisions.lesson_fingerprint(node)
     elif request.method == "POST":
         body = request.POST.get("body", body)
     body_html = render_markdown(body)

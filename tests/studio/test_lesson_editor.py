@@ -179,3 +179,34 @@ def test_a_transparent_picture_comes_out_white_where_it_was_transparent(client, 
         rgb = result.convert("RGB")
         assert min(rgb.getpixel((300, 250))) > 240  # the transparent ground: white
         assert max(rgb.getpixel((100, 65))) < 40  # the bar: still black
+
+
+def test_a_save_over_a_colleagues_newer_save_is_refused_and_keeps_both_texts(
+    client, editor, lesson_url, draft, track
+):
+    """Two editors open the same lesson; the first saves; the second's save is refused with a
+    message (their text stays in the form, the first's in the draft); saving again replaces it."""
+    from django.test import Client
+
+    from tests.studio.conftest import with_role
+
+    colleague = Client()
+    colleague.force_login(with_role(track, "editor"))
+    client.force_login(editor)
+    base = re.search(r'name="base" value="([0-9a-f]+)"', client.get(lesson_url).content.decode())[1]
+    their_base = re.search(r'name="base" value="([0-9a-f]+)"', colleague.get(lesson_url).content.decode())[1]
+    assert base == their_base
+
+    assert colleague.post(lesson_url, form(body="同事的正文", base=their_base, save="")).status_code == 302
+    response = client.post(lesson_url, form(body="我的正文", base=base, save=""))
+    page = response.content.decode()
+    assert "Someone else saved this lesson while you were editing it" in page
+    assert "我的正文" in page
+    draft.refresh_from_db()
+    assert draft.document["course"]["modules"][0]["lessons"][0]["body"] == "同事的正文"
+
+    new_base = re.search(r'name="base" value="([0-9a-f]+)"', page)[1]
+    assert new_base != base
+    assert client.post(lesson_url, form(body="我的正文", base=new_base, save="")).status_code == 302
+    draft.refresh_from_db()
+    assert draft.document["course"]["modules"][0]["lessons"][0]["body"] == "我的正文"
