@@ -80,11 +80,13 @@ class SweepReport:
 
 def _storages() -> list[tuple[Storage, str]]:
     """(storage, folder) for each folder: the lesson fields' storages and the default one for
-    pictures (studio.services.lesson_image_store saves there)."""
+    pictures and checked course files (studio.services.lesson_image_store and
+    import_checked_store save there)."""
     return [
         (Lesson._meta.get_field("video_file").storage, VIDEO_FOLDER),
         (LessonAttachment._meta.get_field("file").storage, ATTACHMENT_FOLDER),
         (default_storage, IMAGE_FOLDER),
+        (default_storage, IMPORT_FOLDER),
     ]
 
 

@@ -4,6 +4,7 @@ courses.revisions)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -19,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from courses import revisions
-from courses.models import Course, CourseRevision, Lesson
+from courses.models import Course, CourseRevision, Lesson, Track
 from courses.portability import CourseFileError
 from exams.models import Exam
 from practice.models import Assignment, ItemSet
 from talentportal.images import ImageRefused, compress
 
 from . import selectors
+from .media_sweep import GRACE, IMPORT_FOLDER
 
 # A lesson's picture must stay light on a 2G/3G link: at most 1200 px on the long side and at
 # most 100 KB. A photo that is still heavier at 1200 px is made smaller until it fits.
@@ -230,27 +232,32 @@ def _titles(group, keys: list[str]) -> list[str]:
 
 # --- An import's checked file ----------------------------------------------------------------
 # The dry run keeps the document it checked in storage (any web process can read it back, the
-# storage API works on S3-like storages too) and gives the page a signed token naming it and the
-# user: "Import" sends only the token, however large the course. A token lasts a day; the media
-# sweep deletes checked files a day old (studio.media_sweep.IMPORT_FOLDER).
+# storage API works on S3-like storages too) and gives the page a signed token naming it, the
+# user, the track and the file's SHA-256: "Import" sends only the token, however large the
+# course (a form field holding a Chinese document is 9 bytes a character, over Django's request
+# limit). A token lasts as long as the media sweep's grace: the sweep deletes checked files
+# older than that (studio.media_sweep.IMPORT_FOLDER).
 
-IMPORT_FOLDER = "studio/imports"
-IMPORT_TOKEN_MAX_AGE = 24 * 3600
+IMPORT_TOKEN_MAX_AGE = int(GRACE.total_seconds())
 _IMPORT_SALT = "studio.import.checked"
 
 
-def import_checked_store(*, document: dict, user: User) -> str:
-    """Keep the checked ``document`` for ``user``'s "Import"; return its signed token."""
-    name = default_storage.save(
-        f"{IMPORT_FOLDER}/{uuid.uuid4().hex}.json",
-        ContentFile(json.dumps(document, ensure_ascii=False).encode("utf-8")),
+def import_checked_store(*, document: dict, user: User, track: Track) -> str:
+    """Keep the checked ``document`` in storage under a random name for ``user``'s "Import"
+    into ``track``; return the signed token that names it."""
+    content = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    name = default_storage.save(f"{IMPORT_FOLDER}/{uuid.uuid4().hex}.json", ContentFile(content))
+    return signing.dumps(
+        {"name": name, "user": user.pk, "track": track.pk, "sha256": hashlib.sha256(content).hexdigest()},
+        salt=_IMPORT_SALT,
     )
-    return signing.dumps({"name": name, "user": user.pk}, salt=_IMPORT_SALT)
 
 
-def import_checked_load(*, token: str, user: User) -> tuple[dict, str]:
-    """The document a dry run checked for ``user`` and its stored name. A token that is forged,
-    another user's, more than a day old or whose file is gone is refused (CourseFileError)."""
+def import_checked_load(*, token: str, user: User, track: Track) -> tuple[dict, str]:
+    """The document a dry run checked for ``user`` and ``track``, and its stored name. A token
+    that is forged, another user's or another track's, older than IMPORT_TOKEN_MAX_AGE, or
+    whose file is gone (swept) or no longer the one checked is refused (CourseFileError with a
+    translated message); nothing is written either way."""
     expired = CourseFileError(
         [_("The checked file has expired or is not yours: upload it and check it again.")]
     )
@@ -258,15 +265,21 @@ def import_checked_load(*, token: str, user: User) -> tuple[dict, str]:
         data = signing.loads(token, salt=_IMPORT_SALT, max_age=IMPORT_TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise expired from None
-    name = data.get("name", "") if isinstance(data, dict) else ""
-    if data.get("user") != user.pk or not name.startswith(f"{IMPORT_FOLDER}/"):
+    if not isinstance(data, dict) or (data.get("user"), data.get("track")) != (user.pk, track.pk):
+        raise expired
+    name = data.get("name") or ""
+    if not name.startswith(f"{IMPORT_FOLDER}/"):
         raise expired
     try:
         with default_storage.open(name) as stored:
-            return json.loads(stored.read().decode("utf-8")), name
+            content = stored.read()
     except (FileNotFoundError, OSError, ValueError):
         raise expired from None
+    if hashlib.sha256(content).hexdigest() != data.get("sha256"):
+        raise expired
+    return json.loads(content.decode("utf-8")), name
 
 
 def import_checked_delete(name: str) -> None:
+    """Delete a checked file once imported (a file already gone is fine)."""
     default_storage.delete(name)

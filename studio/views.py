@@ -388,7 +388,10 @@ def lesson(request, pk: int, key: str):
                     base=data["base"],
                 )
             except ValidationError as error:
-                _report(request, error)
+                # In the form, where the browser lands after a save (#write), not in a banner
+                # scrolled out of view.
+                for problem in _problems(error):
+                    form.add_error(None, problem)
                 edited_meanwhile = getattr(error, "code", None) == revisions.LESSON_EDITED_MEANWHILE
             else:
                 if "save_next" in request.POST:
@@ -431,6 +434,7 @@ def lesson(request, pk: int, key: str):
         # The preview tab shows after "Preview"; a save that failed keeps the form, with its
         # errors, in view (on a phone the two are tabs).
         "previewing": request.method == "POST" and "preview" in request.POST and not form.errors,
+        "not_saved": request.method == "POST" and "preview" not in request.POST and bool(form.errors),
     }
     return render(request, "studio/lesson.html", context, status=400 if form.errors else 200)
 
@@ -597,7 +601,7 @@ def course_import(request):
                 document = form.cleaned_data["parsed"]
             else:
                 document, checked_name = services.import_checked_load(
-                    token=form.cleaned_data["checked"], user=request.user
+                    token=form.cleaned_data["checked"], user=request.user, track=form.cleaned_data["track"]
                 )
             if "import" in request.POST:
                 revision = revisions.course_import_draft(
@@ -609,7 +613,9 @@ def course_import(request):
                 return redirect("studio:outline", pk=revision.course_id)
             context["summary"] = revisions.import_summary(document=document)
             # "Import" sends back only a token: the checked document stays on the server.
-            context["checked"] = services.import_checked_store(document=document, user=request.user)
+            context["checked"] = services.import_checked_store(
+                document=document, user=request.user, track=form.cleaned_data["track"]
+            )
         except CourseFileError as error:
             context["problems"] = error.problems
     return render(request, "studio/import.html", context, status=400 if context.get("problems") else 200)

@@ -44,7 +44,7 @@ class CompressedImage:
 def _flattened(source: Image.Image) -> Image.Image:
     """The picture in RGB for JPEG: what was transparent (a PNG's or GIF's background, a
     diagram's) becomes white, as on the page, instead of black."""
-    if source.mode in ("RGBA", "LA", "PA") or (source.mode == "P" and "transparency" in source.info):
+    if source.mode in ("RGBA", "LA", "PA") or "transparency" in source.info:
         rgba = source.convert("RGBA")
         white = Image.new("RGB", rgba.size, "white")
         white.paste(rgba, mask=rgba.getchannel("A"))
@@ -66,9 +66,15 @@ def compress(data: bytes, *, max_side: int = MAX_SIDE) -> CompressedImage:
                 if probe.width * probe.height > MAX_PIXELS:
                     raise ImageRefused(_("The image has too many pixels to open safely."))
                 probe.verify()
-            with Image.open(io.BytesIO(data), formats=FORMATS) as source:
-                if source.format == "JPEG":
-                    source.draft("RGB", (max_side * 2, max_side * 2))  # decode at a smaller scale
+            with Image.open(io.BytesIO(data), formats=FORMATS) as opened:
+                if opened.format == "JPEG":
+                    opened.draft("RGB", (max_side * 2, max_side * 2))  # decode at a smaller scale
+                source = opened
+                if source.mode in ("1", "L", "I", "I;16", "RGB") and "transparency" in source.info:
+                    # One colour marked transparent (a PNG's tRNS): resampling would blur the
+                    # edges out of that colour (a dark fringe), so it becomes an alpha channel
+                    # first. A palette keeps its indices through the shrink (nearest neighbour).
+                    source = source.convert("RGBA")
                 # Shrink first, so that the turn and the colour conversion work on a small
                 # picture (the EXIF orientation travels along in info and is applied after).
                 source.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)

@@ -9,12 +9,11 @@ import json
 import re
 import zipfile
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from courses.models import Course, CourseRevision, Lesson
-from courses.portability import CourseFileError, course_export
+from courses.portability import course_export
 
 
 def checked_token(page: str) -> str:
@@ -135,69 +134,3 @@ def test_a_zip_with_a_missing_lesson_file_is_refused_and_writes_nothing(client, 
     assert response.status_code == 400
     assert "outline.txt line 5: 02-missing.md: no such file in the zip" in response.content.decode()
     assert not Course.objects.exists()
-
-
-def test_a_large_course_goes_from_the_dry_run_to_the_import(client, live, editor, track, settings, tmp_path):
-    """A course file near the 2 MB limit, in Chinese: "Import" sends a token, not the document
-    (a form field of it would be 9 bytes a character and over Django's request limit); the
-    checked file leaves storage once imported."""
-    settings.MEDIA_ROOT = tmp_path
-    document = course_export(course=live)
-    document["course"]["modules"][0]["lessons"][0]["body"] = "农村电商运营的正文。" * 60_000  # ~1.8 MB
-    data = json.dumps(document, ensure_ascii=False).encode()
-    assert 1_500_000 < len(data) < 2 * 1024 * 1024
-    client.force_login(editor)
-    page = client.post(
-        reverse("studio:course_import"), {"track": track.pk, "file": upload(data), "check": ""}
-    ).content.decode()
-    token = checked_token(page)
-    assert len(page.encode()) < 50_000
-    assert len(list((tmp_path / "studio" / "imports").iterdir())) == 1
-
-    response = client.post(
-        reverse("studio:course_import"), {"track": track.pk, "checked": token, "import": ""}
-    )
-    course = Course.objects.exclude(pk=live.pk).get()
-    assert response.url == reverse("studio:outline", args=[course.pk])
-    body = Lesson.objects.filter(module__course=course).order_by("module__order", "order")[0].body
-    assert len(body) == len("农村电商运营的正文。") * 60_000
-    assert list((tmp_path / "studio" / "imports").iterdir()) == []
-
-
-def test_a_forged_stale_or_foreign_token_is_refused_and_writes_nothing(
-    client, live, editor, track, settings, tmp_path, django_user_model
-):
-    from django.core import signing
-
-    from studio import services
-
-    settings.MEDIA_ROOT = tmp_path
-    client.force_login(editor)
-    page = client.post(
-        reverse("studio:course_import"),
-        {"track": track.pk, "file": upload(json.dumps(course_export(course=live))), "check": ""},
-    ).content.decode()
-    token = checked_token(page)
-    colleague = django_user_model.objects.create_user(email="colleague@example.com", password="x")
-    forged = signing.dumps({"name": "studio/imports/x.json", "user": editor.pk}, salt="another")
-    stale = token
-    for bad in ("nonsense", forged):
-        response = client.post(
-            reverse("studio:course_import"), {"track": track.pk, "checked": bad, "import": ""}
-        )
-        assert response.status_code == 400
-        assert "The checked file has expired or is not yours" in response.content.decode()
-    # Another user's token (a colleague of the same track cannot use it either).
-    with pytest.raises(CourseFileError):
-        services.import_checked_load(token=token, user=colleague)
-    # More than a day old.
-    settings_age = services.IMPORT_TOKEN_MAX_AGE
-    services.IMPORT_TOKEN_MAX_AGE = -1
-    try:
-        response = client.post(
-            reverse("studio:course_import"), {"track": track.pk, "checked": stale, "import": ""}
-        )
-    finally:
-        services.IMPORT_TOKEN_MAX_AGE = settings_age
-    assert response.status_code == 400
-    assert Course.objects.count() == 1

@@ -148,39 +148,6 @@ def test_an_uploaded_video_is_shown_beside_the_page_weight_for_wi_fi(client, liv
     assert 'id="heavy-warning"' not in weight
 
 
-def test_a_failed_save_shows_the_form_with_its_error_not_the_preview(client, editor, lesson_url, draft):
-    """On a phone the form and the preview are tabs: a save refused (no title) keeps the form,
-    with its error, in view; only "Preview" opens the preview tab."""
-    client.force_login(editor)
-    response = client.post(lesson_url, form(title="", body="新的正文", save=""))
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert 'class="studio-editor"' in page and "studio-editor previewing" not in page
-    assert 'class="field has-error' in page and "新的正文" in page
-    assert CourseRevision.objects.get(pk=draft.pk).document == draft.document
-    preview = client.post(lesson_url, form(body="预览的正文", preview=""))
-    assert preview.status_code == 200 and "studio-editor previewing" in preview.content.decode()
-
-
-def test_a_transparent_picture_comes_out_white_where_it_was_transparent(client, editor, lesson_url, draft):
-    picture = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
-    for x in range(50, 150):  # a black bar on a transparent ground
-        for y in range(50, 80):
-            picture.putpixel((x, y), (0, 0, 0, 255))
-    data = io.BytesIO()
-    picture.save(data, "PNG")
-    client.force_login(editor)
-    upload = SimpleUploadedFile("diagram.png", data.getvalue(), content_type="image/png")
-    client.post(lesson_url, form(body="示意图：", image=upload, image_alt="示意图", save=""))
-    draft.refresh_from_db()
-    body = draft.document["course"]["modules"][0]["lessons"][0]["body"]
-    name = re.search(r"\((/media/studio/images/[^)]+\.jpg)\)", body)[1].removeprefix("/media/")
-    with default_storage.open(name) as stored, Image.open(stored) as result:
-        rgb = result.convert("RGB")
-        assert min(rgb.getpixel((300, 250))) > 240  # the transparent ground: white
-        assert max(rgb.getpixel((100, 65))) < 40  # the bar: still black
-
-
 def test_a_save_over_a_colleagues_newer_save_is_refused_and_keeps_both_texts(
     client, editor, lesson_url, draft, track
 ):
