@@ -1160,11 +1160,21 @@ class LessonChange:
 
 @dataclass
 class FieldChange:
-    """A changed course detail, or a module's or quiz's changed title (``diff``: escaped HTML
-    with ``<ins>``/``<del>``)."""
+    """A changed field: ``diff`` is escaped HTML of its new value with ``<ins>``/``<del>``."""
 
     label: str
     diff: str
+
+
+@dataclass
+class NodeChange:
+    """A module or quiz, by its key, added, removed, renamed or with changed settings."""
+
+    key: str
+    label: str  # "Module", "Quiz", "Final quiz"
+    state: str  # added | removed | changed
+    title_diff: str  # escaped HTML
+    fields: list[FieldChange] = field(default_factory=list)
 
 
 @dataclass
@@ -1176,11 +1186,13 @@ class RevisionDiff:
     outline_changed: bool
     activities_changed: list[str] = field(default_factory=list)  # "exams", "practice"
     details: list[FieldChange] = field(default_factory=list)
-    titles: list[FieldChange] = field(default_factory=list)
+    nodes: list[NodeChange] = field(default_factory=list)
+    title: str = ""  # the draft's
+    live_title: str = ""  # what learners see now, when it is not the draft's
     first_publication: bool = False
 
 
-# The course's details a revision carries and publishing applies, with their labels.
+# The course's details a revision carries and publishing applies.
 _DETAILS = (
     "title",
     "summary",
@@ -1200,6 +1212,8 @@ def _detail_text(course: dict, name: str) -> str:
         return ", ".join(str(labels.get(mode, mode)) for mode in value or [])
     if name == "level" and value:
         return str(dict(Course.Level.choices).get(value, value))
+    if name == "language" and value:
+        return str(dict(Course.Language.choices).get(value, value))
     return "" if value is None else str(value)
 
 
@@ -1208,27 +1222,81 @@ def _empty_document() -> dict:
     return {"course": {"modules": [], "final_quiz": None}}
 
 
+def _changes(old: dict[str, str], new: dict[str, str]) -> list[FieldChange]:
+    return [
+        FieldChange(label, text_diff(old.get(label, ""), text))
+        for label, text in new.items()
+        if old.get(label, "") != text
+    ]
+
+
 def _details_changes(before: dict, after: dict) -> list[FieldChange]:
-    changes = []
-    for name in _DETAILS:
-        old, new = _detail_text(before["course"], name), _detail_text(after["course"], name)
-        if old != new:
-            label = (
+    def texts(course: dict) -> dict[str, str]:
+        return {
+            str(
                 _("Delivery modes") if name == "delivery_modes" else Course._meta.get_field(name).verbose_name
-            )
-            changes.append(FieldChange(str(label), text_diff(old, new)))
-    return changes
+            ): _detail_text(course, name)
+            for name in _DETAILS
+        }
+
+    return _changes(texts(before["course"]), texts(after["course"]))
 
 
-def _title_changes(before: dict, after: dict) -> list[FieldChange]:
-    """Modules and quizzes renamed (lessons and questions are compared on their own)."""
-    old = {f.node["key"]: f.node for f in iter_nodes(before) if f.kind in ("module", "quiz")}
+def _node_settings(found: Found) -> dict[str, str]:
+    """What publishing applies of a module or quiz besides its title (with publishing's defaults)."""
+    node = found.node
+    if found.kind == "module":
+        return {str(Module._meta.get_field("summary").verbose_name): node.get("summary") or ""}
+    label = {name: str(Quiz._meta.get_field(name).verbose_name) for name in QUIZ_DEFAULTS}
+    attempts = node.get("max_attempts", QUIZ_DEFAULTS["max_attempts"])
+    shown = node.get("show_answers", QUIZ_DEFAULTS["show_answers"])
+    return {
+        label["pass_mark"]: str(node.get("pass_mark", QUIZ_DEFAULTS["pass_mark"])),
+        label["max_attempts"]: _("Unlimited") if attempts is None else str(attempts),
+        label["shuffle"]: _("Yes") if node.get("shuffle", QUIZ_DEFAULTS["shuffle"]) else _("No"),
+        label["show_answers"]: str(dict(Quiz.ShowAnswers.choices).get(shown, shown)),
+    }
+
+
+def _node_label(found: Found) -> str:
+    if found.kind == "module":
+        return _("Module")
+    return _("Quiz") if found.parent else _("Final quiz")
+
+
+def _node_changes(before: dict, after: dict) -> list[NodeChange]:
+    """Modules and quizzes added, removed, renamed or with other settings, matched by key (their
+    lessons and questions are compared on their own)."""
+
+    def nodes(document: dict) -> dict[str, Found]:
+        return {f.node["key"]: f for f in iter_nodes(document) if f.kind in ("module", "quiz")}
+
+    old, new = nodes(before), nodes(after)
     changes = []
-    for found in iter_nodes(after):
-        previous = old.get(found.node.get("key"))
-        if found.kind in ("module", "quiz") and previous and previous["title"] != found.node["title"]:
-            label = _("Module") if found.kind == "module" else _("Quiz")
-            changes.append(FieldChange(str(label), text_diff(previous["title"], found.node["title"])))
+    for key, found in new.items():
+        title, previous = found.node["title"], old.get(key)
+        if previous is None:
+            changes.append(
+                NodeChange(
+                    key,
+                    _node_label(found),
+                    "added",
+                    text_diff("", title),
+                    _changes({}, _node_settings(found)),
+                )
+            )
+            continue
+        fields = _changes(_node_settings(previous), _node_settings(found))
+        if previous.node["title"] != title or fields:
+            title_diff = (
+                text_diff(previous.node["title"], title) if previous.node["title"] != title else escape(title)
+            )
+            changes.append(NodeChange(key, _node_label(found), "changed", title_diff, fields))
+    changes.extend(
+        NodeChange(key, _node_label(found), "removed", text_diff(found.node["title"], ""))
+        for key, found in old.items()
+        if key not in new
+    )
     return changes
 
 
@@ -1301,7 +1369,11 @@ def revision_diff(*, revision: CourseRevision) -> RevisionDiff:
         if revision.status == RevStatus.PUBLISHED or first
         else _activity_order_changes(course=revision.course, document=after),
         details=_details_changes({"course": {}} if first else before, after),
-        titles=_title_changes(before, after),
+        nodes=_node_changes(before, after),
+        title=after["course"]["title"],
+        live_title=""
+        if first or before["course"]["title"] == after["course"]["title"]
+        else before["course"]["title"],
         first_publication=first,
     )
 
