@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -22,7 +23,7 @@ from counties.models import CoordinatorAssignment, LearnerProfile
 from courses.models import Course
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError, enrollment_create
-from exams.models import AttemptQuestion, Exam, ExamAttempt
+from exams.models import AttemptQuestion, Exam, ExamAttempt, ExamAuditEntry
 from practice.models import Assignment, ItemSet, Run, Submission
 from practice.selectors import learner_item_set
 from practice.services import PracticeError, run_start
@@ -393,8 +394,9 @@ def _first_exam_scores(
     before ``cutoff``, as a percentage of its points (an attempt awaiting marking counts its
     points marked so far). The end is the attempt's start: the exam's own deadline bounds its
     end, and a paper handed in (or closed by the exams app) just after the round ends counts.
-    The frozen view (``frozen``, ``cutoff`` its freeze) counts only papers handed in before it:
-    a paper handed in during the freeze shows when the board is revealed."""
+    The frozen view (``frozen``, ``cutoff`` its freeze) counts only papers handed in before it,
+    with their marks as they stood then: a paper handed in, or a short answer marked or a mark
+    changed, during the freeze shows when the board is revealed."""
     if not round.exam_id or not learner_ids:
         return {}
     handed_in = {"submitted_at__lt": cutoff} if frozen else {"submitted_at__isnull": False}
@@ -407,13 +409,48 @@ def _first_exam_scores(
             **handed_in,
         )
         .order_by("submitted_at", "pk")
-        .values_list("enrollment__learner_id", "score", "max_score")
+        .values_list("enrollment__learner_id", "pk", "score", "max_score")
     )
-    scores: dict[int, float] = {}
-    for learner_id, score, max_score in rows:
-        if learner_id not in scores:
-            scores[learner_id] = round_half(100 * (score or 0) / max_score) if max_score else 0.0
-    return scores
+    first: dict[int, tuple[int, int, int]] = {}
+    for learner_id, attempt_id, score, max_score in rows:
+        first.setdefault(learner_id, (attempt_id, score or 0, max_score))
+    late = _marks_since(round.exam_id, cutoff) if frozen and first else {}
+    return {
+        learner_id: round_half(100 * (score + late.get(attempt_id, 0)) / max_score) if max_score else 0.0
+        for learner_id, (attempt_id, score, max_score) in first.items()
+    }
+
+
+def _marks_since(exam_id: int, cutoff: datetime) -> dict[int, int]:
+    """For each attempt at ``exam_id`` marked by hand at or after ``cutoff``, the points to add to
+    its score to have it as it stood at ``cutoff``: a first mark of a short answer undone (it was
+    awaiting marking), a changed mark back to its points before the first change (the exam's
+    audit log keeps them and when they were given). Two queries; the second only when something
+    was marked."""
+    marked = list(
+        AttemptQuestion.objects.filter(attempt__exam_id=exam_id, marked_at__gte=cutoff).values_list(
+            "attempt_id", "position", "points_awarded"
+        )
+    )
+    if not marked:
+        return {}
+    before: dict[tuple[int, int], int | None] = {}
+    changes = (
+        ExamAuditEntry.objects.filter(exam_id=exam_id, action="mark_changed", at__gte=cutoff)
+        .order_by("at", "pk")
+        .values_list("attempt_id", "detail")
+    )
+    for attempt_id, detail in changes:
+        given = parse_datetime(detail.get("old_marked_at") or "")
+        # The old points were given during the freeze too: at the freeze the answer awaited marking.
+        before.setdefault(
+            (attempt_id, detail.get("position")), None if given and given >= cutoff else detail.get("old")
+        )
+    adjust: dict[int, int] = {}
+    for attempt_id, position, points in marked:
+        then = before.get((attempt_id, position))
+        adjust[attempt_id] = adjust.get(attempt_id, 0) + (then or 0) - (points or 0)
+    return adjust
 
 
 def _first_runs(round: Round, learner_ids: list[int], cutoff: datetime) -> dict[int, tuple[float, int]]:

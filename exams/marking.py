@@ -131,7 +131,8 @@ def answer_mark_change(
     *, answer_id: int, points: int, reason: str, by: User | None, now: datetime | None = None
 ) -> AttemptQuestion:
     """Change the points of a question of a submitted attempt (any kind: an automatic mark too),
-    with a reason kept in the exam's audit log ("mark_changed", the old and new points), then
+    with a reason kept in the exam's audit log ("mark_changed", the old and new points and when
+    the old were given), then
     recompute the attempt's score and result.
 
     Raises ValidationError, changing nothing, without a reason (key ``reason``), with points out
@@ -146,7 +147,7 @@ def answer_mark_change(
         if row.attempt.submitted_at is None:
             raise MarkingError([_("This attempt has not been submitted yet.")])
         _check_points(row, points)
-        old = row.points_awarded
+        old, old_marked_at = row.points_awarded, row.marked_at
         if old == points:
             raise ValidationError({"points": _("The question has these points already.")})
         row.points_awarded = points
@@ -164,6 +165,9 @@ def answer_mark_change(
             position=row.position,
             old=old,
             new=points,
+            # When the old points were given (None: by the automatic marking at the hand-in, or
+            # never): a board frozen before then shows the answer as awaiting marking.
+            old_marked_at=old_marked_at,
         )
         attempt_result_refresh(attempt_id=row.attempt_id)
     return row

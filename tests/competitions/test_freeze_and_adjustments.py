@@ -246,3 +246,45 @@ def test_removing_an_entry_re_ranks_the_round_and_revokes_its_prize(
     assert Award.objects.get(round=round, entry=entry_b).prize == Award.Prize.FIRST
     live = RoundResult.objects.get(round=round, view=RoundResult.View.LIVE, entry=entry_b)
     assert live.rank == 1
+
+
+def test_short_answers_marked_and_marks_changed_during_the_freeze_wait_for_the_reveal(
+    client, province_competition, county, course, staff
+):
+    """A paper handed in before the freeze: its short answers marked by hand, or its marks
+    changed, during the freeze leave the frozen board as it stood at the freeze; a mark given
+    before it, and changed during it, shows its old points until the reveal."""
+    from exams.marking import answer_mark, answer_mark_change
+    from exams.models import BankQuestion
+    from tests.coordinator.test_exam_rooms import make_exam
+    from tests.coordinator.test_exam_rooms import sit as sit_exam
+
+    exam = make_exam(course, singles=1, short_answers=2)  # 2 + 5 + 5 points
+    # Frozen since 30 minutes ago.
+    round = make_round(province_competition, county=county, exam=exam, closes=1, freeze_minutes=90)
+    learner = learner_in(county)
+    entry = entry_register(competition=province_competition, learner=learner)
+    attempt = sit_exam(exam, enrol(learner, course))
+    now = timezone.now()
+    ExamAttempt.objects.filter(pk=attempt.pk).update(
+        started_at=now - timedelta(minutes=50), submitted_at=now - timedelta(minutes=40)
+    )
+    first, second = attempt.paper.filter(question__kind=BankQuestion.Kind.SHORT_ANSWER).order_by("position")
+    single = attempt.paper.get(question__kind=BankQuestion.Kind.SINGLE)
+    answer_mark(answer_id=first.pk, points=5, by=staff, now=now - timedelta(minutes=35))  # 7 of 12
+    round_results_rebuild(round=round)
+    assert _frozen_row(round, entry).theory_percent == 58.3
+
+    # During the freeze: the second answer marked (then changed), the first and the automatic
+    # mark of the single choice changed.
+    answer_mark(answer_id=second.pk, points=5, by=staff)
+    answer_mark_change(answer_id=first.pk, points=1, reason="复核", by=staff)
+    answer_mark_change(answer_id=single.pk, points=0, reason="题目有歧义", by=staff)
+    answer_mark_change(answer_id=second.pk, points=4, reason="复核", by=staff)
+    round_results_rebuild(round=round)
+
+    assert _frozen_row(round, entry).theory_percent == 58.3  # 2 + 5 + (awaiting marking)
+    live = RoundResult.objects.get(round=round, view=RoundResult.View.LIVE, entry=entry)
+    assert live.theory_percent == 41.7  # 0 + 1 + 4 of 12
+    data = client.get(reverse("competitions:scoreboard_json", args=[round.pk])).json()
+    assert data["frozen"] is True and data["rows"][0]["theory_percent"] == 58.3

@@ -185,7 +185,7 @@ def test_changing_a_mark_needs_a_reason_and_is_audited(client, coordinator, coho
     assert attempt.score == 10
     entry = ExamAuditEntry.objects.get(action="mark_changed")
     assert (entry.attempt, entry.actor, entry.reason) == (attempt, coordinator, "题目有歧义，按0分计")
-    assert entry.detail == {"position": single.position, "old": 2, "new": 0}
+    assert entry.detail == {"position": single.position, "old": 2, "new": 0, "old_marked_at": None}
     assert "题目有歧义，按0分计" in client.get(url).content.decode()
 
 

@@ -101,7 +101,7 @@ def test_a_mark_change_on_a_short_answer_marks_it_and_settles_the_attempt(exam, 
     attempt.refresh_from_db()
     assert (attempt.score, attempt.passed) == (12, True)
     entry = ExamAuditEntry.objects.get(action="mark_changed")
-    assert entry.detail == {"position": second.position, "old": None, "new": 5}
+    assert entry.detail == {"position": second.position, "old": None, "new": 5, "old_marked_at": None}
     assert entry.enrollment_id == attempt.enrollment_id
 
 
