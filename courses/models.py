@@ -113,6 +113,11 @@ class Course(models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The checked file a studio import made the course from: a second "Import" of the same file
+    # (a double click, a resent form) finds this course instead of making another.
+    import_key = models.CharField(
+        _("import key"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = CourseQuerySet.as_manager()
 

@@ -33,7 +33,7 @@ from html import escape
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -810,22 +810,40 @@ def import_summary(*, document: Any) -> ImportSummary:
     )
 
 
-@transaction.atomic
-def course_import_draft(*, document: Any, track: Track, by: User | None) -> CourseRevision:
+def course_import_draft(
+    *, document: Any, track: Track, by: User | None, key: str | None = None
+) -> CourseRevision:
     """Create a draft course of ``track`` (whatever track the file names) from ``document``,
     with its first revision. All or nothing: a malformed document raises CourseFileError and
-    writes nothing."""
+    writes nothing. ``key`` names the checked file imported: the same key imported again, even
+    at the same moment (a double click), gives the first import's revision and writes nothing."""
     if by is not None and not (
         by.is_superuser or studio_tracks(user=by, role=Role.EDITOR).filter(pk=track.pk).exists()
     ):
         raise PermissionDenied(_("You do not have permission to do this."))
+    if key and (done := imported_with(key=key)):
+        return done
     import_summary(document=document)
     document = copy.deepcopy(document)
     document["course"]["track"] = {"slug": track.slug, "name": track.name}
-    course = course_import(document=document)
-    revision = revision_open(course=course, by=by)
-    _audit(course=course, revision=revision, by=by, action="import", detail=course.title)
+    try:
+        with transaction.atomic():
+            course = course_import(document=document)
+            if key:
+                # Unique: a concurrent import of the same file waits here, then fails.
+                Course.objects.filter(pk=course.pk).update(import_key=key)
+            revision = revision_open(course=course, by=by)
+            _audit(course=course, revision=revision, by=by, action="import", detail=course.title)
+    except IntegrityError:
+        if key and (done := imported_with(key=key)):
+            return done
+        raise
     return revision
+
+
+def imported_with(*, key: str) -> CourseRevision | None:
+    """The first revision of the course imported from the checked file ``key``, if any."""
+    return CourseRevision.objects.filter(course__import_key=key).order_by("pk").first()
 
 
 # --- Review -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -253,30 +254,44 @@ def import_checked_store(*, document: dict, user: User, track: Track) -> str:
     )
 
 
-def import_checked_load(*, token: str, user: User, track: Track) -> tuple[dict, str]:
-    """The document a dry run checked for ``user`` and ``track``, and its stored name. A token
-    that is forged, another user's or another track's, older than IMPORT_TOKEN_MAX_AGE, or
-    whose file is gone (swept) or no longer the one checked is refused (CourseFileError with a
-    translated message); nothing is written either way."""
-    expired = CourseFileError(
-        [_("The checked file has expired or is not yours: upload it and check it again.")]
-    )
+def _import_expired() -> CourseFileError:
+    return CourseFileError([_("The checked file has expired or is not yours: upload it and check it again.")])
+
+
+def _import_token(*, token: str, user: User, track: Track) -> dict:
     try:
         data = signing.loads(token, salt=_IMPORT_SALT, max_age=IMPORT_TOKEN_MAX_AGE)
     except signing.BadSignature:
-        raise expired from None
+        raise _import_expired() from None
     if not isinstance(data, dict) or (data.get("user"), data.get("track")) != (user.pk, track.pk):
-        raise expired
-    name = data.get("name") or ""
-    if not name.startswith(f"{IMPORT_FOLDER}/"):
-        raise expired
+        raise _import_expired()
+    if not str(data.get("name") or "").startswith(f"{IMPORT_FOLDER}/"):
+        raise _import_expired()
+    return data
+
+
+def import_checked_key(*, token: str, user: User, track: Track) -> str:
+    """The key of the checked file ``token`` names (courses.Course.import_key once imported),
+    read without opening the file: it is gone once imported. Refused as import_checked_load."""
+    return posixpath.basename(_import_token(token=token, user=user, track=track)["name"]).removesuffix(
+        ".json"
+    )
+
+
+def import_checked_load(*, token: str, user: User, track: Track) -> tuple[dict, str]:
+    """The document a dry run checked for ``user`` and ``track``, and its stored name. A token
+    that is forged, another user's or another track's, older than IMPORT_TOKEN_MAX_AGE, or
+    whose file is gone (swept or imported) or no longer the one checked is refused
+    (CourseFileError with a translated message); nothing is written either way."""
+    data = _import_token(token=token, user=user, track=track)
+    name = data["name"]
     try:
         with default_storage.open(name) as stored:
             content = stored.read()
     except (FileNotFoundError, OSError, ValueError):
-        raise expired from None
+        raise _import_expired() from None
     if hashlib.sha256(content).hexdigest() != data.get("sha256"):
-        raise expired
+        raise _import_expired()
     return json.loads(content.decode("utf-8")), name
 
 

@@ -593,19 +593,27 @@ def course_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, tracks=tracks)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        checked_name = ""
+        checked_name, key = "", None
         try:
             if "zip" in form.cleaned_data:
                 document = markdown_zip.document_from_zip(form.cleaned_data["zip"])
             elif "parsed" in form.cleaned_data:
                 document = form.cleaned_data["parsed"]
             else:
-                document, checked_name = services.import_checked_load(
-                    token=form.cleaned_data["checked"], user=request.user, track=form.cleaned_data["track"]
-                )
+                checked = {"token": form.cleaned_data["checked"], "user": request.user}
+                checked["track"] = form.cleaned_data["track"]
+                key = services.import_checked_key(**checked)
+                if "import" in request.POST and (done := revisions.imported_with(key=key)):
+                    # A second click on "Import", or the form sent again: the course is there.
+                    messages.info(request, _("This file is imported already: here is its course."))
+                    return redirect("studio:outline", pk=done.course_id)
+                document, checked_name = services.import_checked_load(**checked)
             if "import" in request.POST:
                 revision = revisions.course_import_draft(
-                    document=document, track=form.cleaned_data["track"], by=request.user
+                    document=document,
+                    track=form.cleaned_data["track"],
+                    by=request.user,
+                    key=key,
                 )
                 if checked_name:
                     services.import_checked_delete(checked_name)

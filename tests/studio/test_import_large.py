@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 import pytest
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from courses.models import Course, CourseRevision, Lesson, StudioAuditEntry, TrackRole
@@ -209,3 +211,46 @@ def test_a_checked_file_swept_before_the_import_gives_the_message(client, live, 
     response = press_import(client, old_fields)
     assert response.status_code == 400 and EXPIRED in response.content.decode()
     assert press_import(client, fresh_fields).status_code == 302
+
+
+def test_import_pressed_twice_makes_one_course_and_both_land_on_it(client, live, editor, track, _media):
+    """A double click on a slow link, or the form sent again with the browser's back button:
+    the second "Import" finds the course the first made."""
+    client.force_login(editor)
+    fields = import_fields(dry_run(client, track, json.dumps(course_export(course=live)).encode(), "c.json"))
+    first = press_import(client, fields)
+    course = Course.objects.exclude(pk=live.pk).get()
+    before = (Course.objects.count(), CourseRevision.objects.count(), StudioAuditEntry.objects.count())
+
+    second = press_import(client, fields)
+
+    assert first.url == second.url == reverse("studio:outline", args=[course.pk])
+    assert nothing_written(*before)
+    assert "This file is imported already" in client.get(second.url).content.decode()
+    # Checked again, the same file is a new import: the key is the checked copy's, not the content's.
+    again = import_fields(dry_run(client, track, json.dumps(course_export(course=live)).encode(), "c.json"))
+    assert press_import(client, again).status_code == 302
+    assert Course.objects.count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions need PostgreSQL")
+def test_two_imports_of_the_same_checked_file_at_once_make_one_course(
+    transactional_db, live, editor, track, _media
+):
+    from tests.enrollment.test_races import run_at_once
+
+    client = Client()
+    client.force_login(editor)
+    fields = import_fields(dry_run(client, track, json.dumps(course_export(course=live)).encode(), "c.json"))
+
+    def press():
+        browser = Client()
+        browser.force_login(editor)
+        return press_import(browser, fields)
+
+    responses = run_at_once(press, press)
+
+    course = Course.objects.exclude(pk=live.pk).get()
+    assert [response.url for response in responses] == [reverse("studio:outline", args=[course.pk])] * 2
+    assert CourseRevision.objects.filter(course=course).count() == 1
+    assert StudioAuditEntry.objects.filter(course=course, action="import").count() == 1
