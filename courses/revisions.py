@@ -1196,11 +1196,42 @@ class NodeChange:
 
 
 @dataclass
+class QuestionChange:
+    """A question kept by its key whose text, kind, explanation or choices changed: ``text_diff``
+    its text's diff (escaped HTML), ``fields`` the rest that changed."""
+
+    text_diff: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+def _question_texts(question: dict) -> dict[str, str]:
+    correct = str(Choice._meta.get_field("is_correct").verbose_name)
+    return {
+        str(Question._meta.get_field("kind").verbose_name): str(
+            dict(Question.Kind.choices).get(question.get("kind"), question.get("kind") or "")
+        ),
+        str(Question._meta.get_field("explanation").verbose_name): question.get("explanation") or "",
+        # A choice a line, the correct ones marked: a choice reworded or made correct shows.
+        str(Choice._meta.verbose_name_plural): "\n".join(
+            f"{choice.get('text', '')} ✓ {correct}" if choice.get("is_correct") else choice.get("text", "")
+            for choice in question.get("choices", [])
+        ),
+    }
+
+
+def _question_change(old: dict, new: dict) -> QuestionChange:
+    return QuestionChange(
+        text_diff(old["text"], new["text"]) if old["text"] != new["text"] else escape(new["text"]),
+        _changes(_question_texts(old), _question_texts(new)),
+    )
+
+
+@dataclass
 class RevisionDiff:
     lessons: list[LessonChange]
     questions_added: list[str]
     questions_removed: list[str]
-    questions_changed: list[str]
+    questions_changed: list[QuestionChange]
     outline_changed: bool
     activities_changed: list[str] = field(default_factory=list)  # "exams", "practice"
     details: list[FieldChange] = field(default_factory=list)
@@ -1380,7 +1411,9 @@ def revision_diff(*, revision: CourseRevision) -> RevisionDiff:
         lessons=changes,
         questions_added=[q["text"] for k, q in q_new.items() if k not in q_old],
         questions_removed=[q["text"] for k, q in q_old.items() if k not in q_new],
-        questions_changed=[q["text"] for k, q in q_new.items() if k in q_old and q_old[k] != q],
+        questions_changed=[
+            _question_change(q_old[k], q) for k, q in q_new.items() if k in q_old and q_old[k] != q
+        ],
         outline_changed=[n.node["key"] for n in iter_nodes(before)]
         != [n.node["key"] for n in iter_nodes(after)],
         activities_changed=[]

@@ -1,6 +1,6 @@
 """The review shows everything publishing would change: a course never published shows as all
 new (its modules, its lessons with their text, its quizzes and questions), and a revision's
-changes to the course's details and to module and quiz titles and settings are listed with
+changes to the course's details, to module and quiz titles and settings and to questions are listed with
 the old and new text."""
 
 from __future__ import annotations
@@ -207,3 +207,43 @@ def test_a_title_with_markup_is_escaped_in_the_review(client, live, editor, publ
     details = _section(page, 'id="details-diff"', "</dl>")
     assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;课程</ins>" in details
     assert "&lt;script&gt;alert(2)" in _section(page, 'id="nodes-diff"', "</ul>")
+
+
+def test_a_changed_question_shows_its_text_explanation_and_choices_changes(client, live, editor, publisher):
+    revision = revisions.revision_open(course=live, by=editor)
+    question = revision.document["course"]["final_quiz"]["questions"][0]
+    old_text = question["text"]
+    question["text"] = old_text + "（单选）"
+    question["explanation"] = "看详情页的卖点"
+    question["choices"][0]["text"] = "改写的选项"
+    for choice in question["choices"]:
+        choice["is_correct"] = not choice["is_correct"]
+    revision.save(update_fields=["document"])
+    revisions.revision_submit(revision=revision, by=editor)
+
+    page = _review(client, publisher, revision)
+    questions = _section(page, "<h2>Questions</h2>", "</ul>")
+    changed = _section(questions, 'class="diff-changed"', "</li>")
+    assert "<ins>（单选）</ins>" in changed and _side(changed.split("<dl")[0], "ins").count(old_text) == 1
+    assert "<dt>Explanation</dt>" in changed and "<ins>看详情页的卖点</ins>" in changed
+    assert "<dt>Choices</dt>" in changed and "改写的选项" in _side(changed, "del")
+    assert "✓ correct" in _side(changed, "del") and "<dt>Kind</dt>" not in changed
+
+
+def test_a_question_with_a_choice_added_lists_only_its_choices(client, live, editor, publisher):
+    """A question whose choices alone changed shows its text unmarked and only the choices."""
+    revision = revisions.revision_open(course=live, by=editor)
+    question = revision.document["course"]["final_quiz"]["questions"][0]
+    question["choices"].append({"text": "新增的选项", "is_correct": False})
+    revision.save(update_fields=["document"])
+    revisions.revision_submit(revision=revision, by=editor)
+
+    changed = _section(
+        _section(_review(client, publisher, revision), "<h2>Questions</h2>", "</ul>"),
+        'class="diff-changed"',
+        "</li>",
+    )
+    head = changed.split("<dl")[0]
+    assert "<ins>" not in head and "<del>" not in head
+    assert "<dt>Choices</dt>" in changed and "<ins>" in changed and "新增的选项" in changed
+    assert "<dt>Explanation</dt>" not in changed
