@@ -27,7 +27,7 @@ from exams.models import ExamAttempt
 from practice.models import Assignment, Run, Submission
 from tests import factories
 
-from .conftest import enrol, label, learner_in, make_round
+from .conftest import enrol, label, learner_in, make_round, sit
 
 CRITERIA = [{"title": "卖点", "levels": ["无", "部分", "完整"]}]
 
@@ -73,16 +73,7 @@ def test_a_paper_handed_in_before_the_freeze_is_on_the_frozen_board(
     )
     learner = learner_in(county)
     entry = entry_register(competition=province_competition, learner=learner)
-    now = timezone.now()
-    ExamAttempt.objects.create(
-        exam=paper,
-        enrollment=enrol(learner, paper.course),
-        number=1,
-        started_at=now - timedelta(minutes=50),
-        submitted_at=now - timedelta(minutes=35),
-        score=60,
-        max_score=100,
-    )
+    sit(round, learner, percent=60, minutes_ago=35)  # the freeze began 30 minutes ago
     round_results_rebuild(round=round)
     assert _frozen_row(round, entry).theory_percent == 60.0
 
@@ -257,7 +248,7 @@ def test_short_answers_marked_and_marks_changed_during_the_freeze_wait_for_the_r
     from exams.marking import answer_mark, answer_mark_change
     from exams.models import BankQuestion
     from tests.coordinator.test_exam_rooms import make_exam
-    from tests.coordinator.test_exam_rooms import sit as sit_exam
+    from tests.coordinator.test_exam_rooms import sit as sit_exam  # a paper of questions
 
     exam = make_exam(course, singles=1, short_answers=2)  # 2 + 5 + 5 points
     # Frozen since 30 minutes ago.

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
+from courses import revisions
 from courses.models import Lesson, TrackRole
 from courses.rendering import render_markdown
 from tests import factories
@@ -75,3 +77,26 @@ def live(track):
 
 def lessons_of(course) -> list[Lesson]:
     return list(Lesson.objects.filter(module__course=course).order_by("module__order", "order"))
+
+
+@pytest.fixture
+def draft(live, editor):
+    """A draft revision of ``live`` opened by ``editor``."""
+    return revisions.revision_open(course=live, by=editor)
+
+
+@pytest.fixture
+def lesson_url(live, draft):
+    """The lesson editor of the draft's first lesson."""
+    return reverse("studio:lesson", args=[live.pk, f"l{lessons_of(live)[0].pk}"])
+
+
+def lesson_form(**changes) -> dict:
+    """The lesson editor's fields as the draft's first lesson has them, with ``changes``."""
+    return {
+        "title": "开店准备",
+        "body": "",
+        "video_url": "",
+        "duration_minutes": 10,
+        "is_required": "on",
+    } | changes

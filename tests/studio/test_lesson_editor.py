@@ -18,32 +18,13 @@ from courses.models import CourseRevision
 from studio.selectors import HEAVY_BYTES
 from studio.services import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE
 from tests.courses.test_sanitising import XSS_PAYLOADS, assert_inert
+from tests.studio.conftest import lesson_form as form
 from tests.studio.conftest import lessons_of
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def draft(live, editor):
-    return revisions.revision_open(course=live, by=editor)
-
-
-@pytest.fixture
-def lesson_url(live, draft):
-    return reverse("studio:lesson", args=[live.pk, f"l{lessons_of(live)[0].pk}"])
-
-
-def form(**changes) -> dict:
-    return {
-        "title": "开店准备",
-        "body": "",
-        "video_url": "",
-        "duration_minutes": 10,
-        "is_required": "on",
-    } | changes
 
 
 def photo(width=2400, height=1600) -> bytes:

@@ -18,32 +18,13 @@ from django.urls import reverse
 from courses import revisions
 from courses.models import CourseRevision, Lesson, TrackRole
 from tests import factories
-from tests.studio.conftest import lessons_of, with_role
+from tests.studio.conftest import lesson_form as form
+from tests.studio.conftest import with_role
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def draft(live, editor):
-    return revisions.revision_open(course=live, by=editor)
-
-
-@pytest.fixture
-def lesson_url(live, draft):
-    return reverse("studio:lesson", args=[live.pk, f"l{lessons_of(live)[0].pk}"])
-
-
-def form(**changes) -> dict:
-    return {
-        "title": "开店准备",
-        "body": "",
-        "video_url": "",
-        "duration_minutes": 10,
-        "is_required": "on",
-    } | changes
 
 
 def not_saved(page: str) -> str:
