@@ -187,3 +187,41 @@ def test_the_outline_fits_a_360_px_phone(_chromium, live_server, transactional_d
     assert result["scroll"] <= result["width"] and result["outside"] == [], result
     assert page.locator("#media").is_visible()
     context.close()
+
+
+def test_a_review_with_every_kind_of_change_fits_a_360_px_phone(
+    _chromium, live_server, transactional_db, artifact_dir_fixture
+):
+    """Course details, a renamed module, a quiz's settings, a lesson's text, a changed question
+    with its choices: each diff wraps inside the screen, long unspaced words included."""
+    from courses import revisions
+
+    track = factories.TrackFactory(slug="ecommerce", name="农村电商")
+    editor, publisher = factories.UserFactory(name="编辑"), factories.UserFactory(name="发布人")
+    TrackRole.objects.create(user=editor, track=track, role="editor")
+    TrackRole.objects.create(user=publisher, track=track, role="publisher")
+    course = factories.course_with_lessons(lessons=2, track=track, title="农村电商运营")
+    course.status = Course.Status.PUBLISHED
+    course.save(update_fields=["status"])
+    revision = revisions.revision_open(course=course, by=editor)
+    data = revision.document["course"]
+    long_word = "https://example.com/a-very-long-address-without-any-spaces-at-all-2026"
+    data["summary"] = f"新的简介：{long_word}"
+    data["modules"][0]["title"] = "第一单元：开店准备与商品拍摄"
+    data["modules"][0]["lessons"][0]["body"] = f"改写后的正文，见 {long_word}"
+    data["final_quiz"]["pass_mark"] = 80
+    question = data["final_quiz"]["questions"][0]
+    question["text"] += "（请选择最合适的一项）"
+    question["choices"][0]["text"] = long_word
+    revision.save(update_fields=["document"])
+    revisions.revision_submit(revision=revision, by=editor)
+
+    context, page = browser_of(_chromium, live_server.url, publisher, 360)
+    page.goto(f"{live_server.url}/studio/review/{revision.pk}/")
+    snap(page, artifact_dir_fixture / "studio-review-narrow-360.png")
+    result = page.evaluate(OVERFLOW)
+    assert result["scroll"] <= result["width"] and result["outside"] == [], result
+    assert page.locator("#details-diff ins").count() >= 1
+    assert page.locator("#nodes-diff [data-node-state='changed']").count() == 2  # module, quiz
+    assert page.locator(".studio-questions .diff-changed dl").count() == 1
+    context.close()
