@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from counties.forms import CountyField
-from counties.models import Province
+from counties.models import Province, SchoolType
 from counties.selectors import county_lookup
 from courses.models import Course
 from exams.models import Exam, ExamAttempt, ExamWindow
@@ -51,6 +51,14 @@ class CompetitionForm(forms.ModelForm):
         help_text=_("A county competition: the county's name or 6-digit code. Staff may leave it empty."),
     )
 
+    school_types = forms.MultipleChoiceField(
+        label=_("Kinds of school"),
+        choices=SchoolType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Competition._meta.get_field("school_types").help_text,
+    )
+
     class Meta:
         model = Competition
         fields = [
@@ -68,6 +76,7 @@ class CompetitionForm(forms.ModelForm):
             "certificate_course",
             "min_age",
             "max_age",
+            "school_types",
         ]
         widgets = {
             "registration_opens_at": _moment_widget(),

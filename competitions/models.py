@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import new_verification_code
-from counties.models import County, Province
+from counties.models import County, Province, SchoolType
 from courses.models import Course, Track
 from exams.models import Exam
 from practice.models import Assignment, ItemSet, Submission
@@ -93,6 +93,12 @@ class Competition(models.Model):
     )
     min_age = models.PositiveSmallIntegerField(_("youngest age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("oldest age"), null=True, blank=True)
+    school_types = models.JSONField(
+        _("kinds of school"),
+        default=list,
+        blank=True,
+        help_text=_("Optional: only learners of these kinds of school may enter (none ticked: any)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -134,6 +140,12 @@ class Competition(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def school_types_display(self) -> str:
+        """The kinds of school that may enter, by name, in the order of SchoolType ("" for any)."""
+        labels = dict(SchoolType.choices)
+        return " / ".join(str(labels[value]) for value in SchoolType.values if value in self.school_types)
 
     @property
     def is_team(self) -> bool:

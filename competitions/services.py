@@ -91,6 +91,19 @@ def eligibility_refusals(
         refusals.append(
             _("You need the certificate of “%(course)s”.") % {"course": competition.certificate_course.title}
         )
+    if competition.school_types and profile.school_type not in competition.school_types:
+        if not profile.school_type:
+            refusals.append(
+                _(
+                    "The competition is open to some kinds of school only: add your school type to "
+                    "your profile."
+                )
+            )
+        else:
+            refusals.append(
+                _("Only learners of these kinds of school can enter: %(types)s; your profile says %(yours)s.")
+                % {"types": competition.school_types_display, "yours": profile.get_school_type_display()}
+            )
     if competition.min_age or competition.max_age:
         year = (now or timezone.now()).year
         if not learner.birth_year:

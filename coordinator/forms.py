@@ -188,7 +188,8 @@ class ImportUploadForm(forms.Form):
         label=_("Spreadsheet of students"),
         help_text=_(
             "CSV or XLSX, at most 2 MB and 10,000 students. First row: 姓名 (name), 手机 (mobile) "
-            "and/or 邮箱 (email); optional 学校 (school), 性别 (gender), 出生年份 (birth year)."
+            "and/or 邮箱 (email); optional 学校 (school), 学校类型 (school type: 中职, 高职, 高中, 本科 "
+            "or 不在校), 性别 (gender), 出生年份 (birth year)."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

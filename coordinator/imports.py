@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.validators import normalize_mobile, validate_mobile
-from counties.models import Cohort, ImportJob, InvitationLog, LearnerProfile
+from counties.models import Cohort, ImportJob, InvitationLog, LearnerProfile, SchoolType
 from enrollment.bulk import cohort_enrol_bulk
 from enrollment.models import Enrollment
 from enrollment.services import EnrollmentError
@@ -104,11 +104,33 @@ HEADERS = {
     "email": "email",
     "学校": "school",
     "school": "school",
+    "学校类型": "school_type",
+    "学校类别": "school_type",
+    "schooltype": "school_type",
     "性别": "gender",
     "gender": "gender",
     "出生年份": "birth_year",
     "出生年": "birth_year",
     "birthyear": "birth_year",
+}
+# The kinds of school a coordinator's spreadsheet may name (counties.models.SchoolType), in the
+# words schools use and in English, compared as headers are (header_key: no spaces, lower case).
+SCHOOL_TYPES = {
+    header_key(word): school_type
+    for school_type, words in (
+        (
+            SchoolType.SECONDARY_VOCATIONAL,
+            ("中职", "中专", "职高", "职业高中", "技校", "技工学校", "中等职业学校", "secondary vocational"),
+        ),
+        (
+            SchoolType.HIGHER_VOCATIONAL,
+            ("高职", "大专", "专科", "高职院校", "高等职业学校", "higher vocational"),
+        ),
+        (SchoolType.HIGH_SCHOOL, ("高中", "普高", "普通高中", "high school")),
+        (SchoolType.UNIVERSITY, ("本科", "大学", "本科及以上", "研究生", "university")),
+        (SchoolType.NOT_IN_SCHOOL, ("不在校", "非在校", "务农", "务工", "在职", "社会人员", "not in school")),
+    )
+    for word in (*words, school_type.value)
 }
 GENDERS = {
     "男": User.Gender.MALE,
@@ -159,6 +181,9 @@ ROW_ERRORS = {
     ),
     "bad_gender": gettext_lazy("The gender is not one of 男, 女, male, female, M, F: imported without it."),
     "bad_birth_year": gettext_lazy("The birth year is not a plausible year: imported without it."),
+    "bad_school_type": gettext_lazy(
+        "The school type is not one of 中职, 高职, 高中, 本科, 不在校: imported without it."
+    ),
     "school_too_long": _with_max_length(
         gettext_noop("The school is longer than %(max)d characters: imported without it."), SCHOOL_MAX_LENGTH
     ),
@@ -174,7 +199,7 @@ ROW_ERRORS = {
     "sms_invitation_sent": gettext_lazy("Invitation to set a password sent by SMS."),
     "email_invitation": gettext_lazy("Invitation to set a password sent by email."),
 }
-WARNINGS = frozenset({"bad_gender", "bad_birth_year", "school_too_long"})
+WARNINGS = frozenset({"bad_gender", "bad_birth_year", "school_too_long", "bad_school_type"})
 
 
 class ImportFileError(SpreadsheetError):
@@ -246,7 +271,7 @@ def _read_rows(table: Iterator[Sequence]) -> list[tuple[int, dict[str, str]]]:
         raise ImportFileError(
             _(
                 "The first row must name the columns: 姓名 (name) and 手机 (mobile) or 邮箱 (email); "
-                "学校 (school), 性别 (gender) and 出生年份 (birth year) are optional."
+                "学校 (school), 学校类型 (school type), 性别 (gender) and 出生年份 (birth year) are optional."
             )
         )
     result = []
@@ -275,6 +300,7 @@ class ImportRow:
     mobile: str = ""
     email: str = ""
     school: str = ""
+    school_type: str = ""
     gender: str = ""
     birth_year: int | None = None
     outcome: str = NEW
@@ -314,7 +340,7 @@ def _parse_row(line: int, values: dict[str, str]) -> ImportRow:
     """A row's values as the commit would store them, and its error and warning codes.
 
     Every rule the database holds is applied here (lengths, formats), so that a row the dry run
-    passes cannot fail the commit. A bad optional value (school, gender, birth year) is a
+    passes cannot fail the commit. A bad optional value (school and its type, gender, birth year) is a
     warning: the row is imported without it.
     """
     # Line breaks and runs of spaces inside a cell (Alt+Enter in Excel) are not part of a name.
@@ -349,6 +375,11 @@ def _parse_row(line: int, values: dict[str, str]) -> ImportRow:
         row.codes.append("school_too_long")
     else:
         row.school = school
+    school_type = header_key(values.get("school_type", ""))
+    if school_type:
+        row.school_type = SCHOOL_TYPES.get(school_type, "")
+        if not row.school_type:
+            row.codes.append("bad_school_type")
     gender = values.get("gender", "").strip().lower()
     if gender:
         row.gender = GENDERS.get(gender, "")
@@ -450,7 +481,15 @@ def _create_accounts(*, cohort: Cohort, rows: list[ImportRow]) -> None:
         batch_size=1000,
     )
     LearnerProfile.objects.bulk_create(
-        [LearnerProfile(user_id=row.user_id, county_id=cohort.county_id, school=row.school) for row in rows],
+        [
+            LearnerProfile(
+                user_id=row.user_id,
+                county_id=cohort.county_id,
+                school=row.school,
+                school_type=row.school_type,
+            )
+            for row in rows
+        ],
         batch_size=1000,
     )
 
@@ -479,7 +518,12 @@ def import_rows_commit(
             ) from error
         LearnerProfile.objects.bulk_create(
             [
-                LearnerProfile(user_id=row.user_id, county_id=cohort.county_id, school=row.school)
+                LearnerProfile(
+                    user_id=row.user_id,
+                    county_id=cohort.county_id,
+                    school=row.school,
+                    school_type=row.school_type,
+                )
                 for row in existing
             ],
             ignore_conflicts=True,

@@ -75,7 +75,7 @@ class CoordinatorAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(LearnerProfile)
 class LearnerProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "county", "school"]
+    list_display = ["user", "county", "school", "school_type"]
     list_select_related = ["user", "county"]
     autocomplete_fields = ["user", "county"]
     search_fields = ["user__email", "user__name", "school"]

@@ -129,8 +129,19 @@ class Township(models.Model):
         return self.name
 
 
+class SchoolType(models.TextChoices):
+    """The kind of school a learner is in, or none: some skills competitions are open to one kind
+    only (a secondary vocational schools' contest, one for rural workers)."""
+
+    SECONDARY_VOCATIONAL = "secondary_vocational", _("Secondary vocational school (中职, 技校)")
+    HIGHER_VOCATIONAL = "higher_vocational", _("Higher vocational college (高职, 大专)")
+    HIGH_SCHOOL = "high_school", _("General high school")
+    UNIVERSITY = "university", _("University")
+    NOT_IN_SCHOOL = "not_in_school", _("Not in school (farming, working, other)")
+
+
 class LearnerProfile(models.Model):
-    """Where a learner studies: their county (chosen at sign-up) and school."""
+    """Where a learner studies: their county (chosen at sign-up), school and kind of school."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -143,6 +154,7 @@ class LearnerProfile(models.Model):
         County, on_delete=models.PROTECT, related_name="learner_profiles", verbose_name=_("county")
     )
     school = models.CharField(_("school"), max_length=100, blank=True)
+    school_type = models.CharField(_("school type"), max_length=24, choices=SchoolType.choices, blank=True)
 
     class Meta:
         verbose_name = _("learner profile")

@@ -21,11 +21,15 @@ from .signals import attendance_changed
 
 
 @transaction.atomic
-def learner_profile_save(*, user: User, county: County, school: str = "") -> LearnerProfile:
-    """Create or update the learner's county and school (one profile per user)."""
-    profile, _created = LearnerProfile.objects.update_or_create(
-        user=user, defaults={"county": county, "school": school.strip()}
-    )
+def learner_profile_save(
+    *, user: User, county: County, school: str = "", school_type: str | None = None
+) -> LearnerProfile:
+    """Create or update the learner's county and school (one profile per user), and their kind
+    of school unless ``school_type`` is None."""
+    defaults = {"county": county, "school": school.strip()}
+    if school_type is not None:
+        defaults["school_type"] = school_type
+    profile, _created = LearnerProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
 
 

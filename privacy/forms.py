@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import MobileField
 from accounts.models import User
 from accounts.reauth import sms_reauth_code_check
+from counties.models import SchoolType
 from counties.selectors import county_lookup
 
 
@@ -18,6 +19,12 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Type the county's name (e.g. 桐庐) or its 6-digit code (e.g. 330122)."),
     )
     school = forms.CharField(label=_("School"), max_length=100, required=False)
+    school_type = forms.ChoiceField(
+        label=_("School type"),
+        choices=[("", _("Not stated")), *SchoolType.choices],
+        required=False,
+        help_text=_("Some skills competitions are open to one kind of school only."),
+    )
 
     class Meta:
         model = User
@@ -32,6 +39,7 @@ class ProfileForm(forms.ModelForm):
         "mobile",
         "county",
         "school",
+        "school_type",
         "preferred_language",
         "remind_by_email",
         "remind_by_sms",
@@ -44,6 +52,7 @@ class ProfileForm(forms.ModelForm):
         if profile is not None:
             self.initial.setdefault("county", f"{profile.county_id} {profile.county.name}")
             self.initial.setdefault("school", profile.school)
+            self.initial.setdefault("school_type", profile.school_type)
         else:
             # Coordinators and staff have no county of study; a learner always has one.
             self.fields["county"].required = False

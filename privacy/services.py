@@ -55,8 +55,10 @@ def user_profile_update(
     remind_by_sms: bool,
     county: County | None,
     school: str = "",
+    school_type: str | None = None,
 ) -> User:
-    """Save what a user may change about themselves, with their county and school.
+    """Save what a user may change about themselves, with their county, school and its kind
+    (``school_type`` None: left as it is).
 
     One transaction: the account and the learner profile change together or not at all. A
     mobile number taken meanwhile by another account raises IntegrityError (unique). The pages
@@ -82,7 +84,7 @@ def user_profile_update(
         ]
     )
     if county is not None:
-        learner_profile_save(user=user, county=county, school=school)
+        learner_profile_save(user=user, county=county, school=school, school_type=school_type)
     return user
 
 
@@ -177,6 +179,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "county_code": profile.county_id,
             "county": profile.county.full_name,
             "school": profile.school,
+            "school_type": profile.school_type,
         }
         if profile
         else None,
@@ -302,7 +305,7 @@ ACCOUNT_DELETED_REASON = "account deleted"
 def user_delete_account(*, user: User) -> None:
     """Delete a user's account as PIPL expects: personal data removed, figures kept.
 
-    Removes name, email, mobile and school; keeps gender, birth year, county and the
+    Removes name, email, mobile, school and school type; keeps gender, birth year, county and the
     enrolments with their progress (the programme's anonymous figures). The login is gone:
     unusable password, deactivated, no email address left (the address can sign up again).
     Every session of the user stops working at once: Django checks each session against the
@@ -338,7 +341,7 @@ def user_delete_account(*, user: User) -> None:
     # progress they recorded stays, like the rest of the enrolment).
     CalendarFeed.objects.filter(learner=locked).delete()
     OfflineAction.objects.filter(learner=locked).delete()
-    LearnerProfile.objects.filter(user=locked).update(school="")
+    LearnerProfile.objects.filter(user=locked).update(school="", school_type="")
     # Exams: what the learner wrote, the devices they used and the reasons given for their
     # exceptions (often health) go; the points and results stay for the figures.
     AttemptQuestion.objects.filter(

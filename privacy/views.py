@@ -28,7 +28,7 @@ from .services import user_data_export, user_delete_account, user_profile_update
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request):
-    """Edit name, mobile, county and school, language and reminder preferences."""
+    """Edit name, mobile, county, school and its kind, language and reminder preferences."""
     # A copy: an invalid form must not leave its values on request.user (the page's header).
     user = User.objects.get(pk=request.user.pk)
     learner_profile = LearnerProfile.objects.filter(user=user).select_related("county").first()
@@ -47,6 +47,7 @@ def profile(request):
                 remind_by_sms=data["remind_by_sms"],
                 county=data["county"],
                 school=data["school"],
+                school_type=data["school_type"],
             )
         except IntegrityError:
             form.add_error("mobile", ProfileForm._meta.error_messages["mobile"]["unique"])

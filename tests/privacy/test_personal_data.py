@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from certificates.models import Certificate
-from counties.models import Attendance, InvitationLog, LearnerProfile
+from counties.models import Attendance, InvitationLog, LearnerProfile, SchoolType
 from courses.models import Lesson
 from enrollment import services
 from enrollment.models import Enrollment, LessonProgress, QuizAttempt
@@ -76,6 +76,7 @@ def test_data_export_is_a_utf8_json_download_with_everything(client, learner, hi
     enrollment = history["certificate"].enrollment
     exam = Exam.objects.create(title="电商运营结业考试", course=enrollment.course)
     ExamAttempt.objects.create(exam=exam, enrollment=enrollment, number=1, score=8, passed=True)
+    LearnerProfile.objects.filter(user=learner).update(school_type=SchoolType.SECONDARY_VOCATIONAL)
     client.force_login(learner)
     response = client.get(EXPORT)
     assert response.status_code == 200
@@ -91,6 +92,7 @@ def test_data_export_is_a_utf8_json_download_with_everything(client, learner, hi
         "county_code": "330122",
         "county": "浙江省 杭州市 桐庐县",
         "school": "桐庐县职业技术学校",
+        "school_type": "secondary_vocational",
     }
     completed, active = data["enrollments"]
     assert (completed["status"], completed["progress_percent"]) == ("completed", 100)
@@ -154,6 +156,7 @@ def test_deleted_account_keeps_figures_and_loses_personal_data(
     enrolments = Enrollment.objects.filter(learner=learner).count()
     completions = Enrollment.objects.filter(learner=learner, status=Enrollment.Status.COMPLETED).count()
     progress_rows = LessonProgress.objects.filter(enrollment__learner=learner).count()
+    LearnerProfile.objects.filter(user=learner).update(school_type=SchoolType.SECONDARY_VOCATIONAL)
 
     client.force_login(learner)
     with django_capture_on_commit_callbacks(execute=True):
@@ -168,7 +171,7 @@ def test_deleted_account_keeps_figures_and_loses_personal_data(
     assert user.email == f"deleted-{user.pk}@deleted.invalid"
     assert (user.gender, user.birth_year) == (User.Gender.FEMALE, 2004)
     profile = LearnerProfile.objects.get(user=user)
-    assert (profile.county_id, profile.school) == ("330122", "")
+    assert (profile.county_id, profile.school, profile.school_type) == ("330122", "", "")
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not InvitationLog.objects.filter(user=user).exists()
 

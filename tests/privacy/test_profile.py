@@ -140,3 +140,34 @@ def test_new_name_and_school_show_on_the_coordinators_cached_roster(client, lear
     content = coordinator_client.get(roster).content.decode()
     assert "李小梅" in content
     assert "分水镇中学" in content
+
+
+def test_learner_says_their_kind_of_school_and_sees_it_next_time(client, learner):
+    client.force_login(learner)
+    page = client.get(PROFILE).content.decode()
+    assert '<option value="" selected>Not stated</option>' in page
+    assert "Some skills competitions are open to one kind of school only." in page
+
+    response = client.post(PROFILE, profile_data(school_type="secondary_vocational"))
+    assert response.status_code == 302
+    assert LearnerProfile.objects.get(user=learner).school_type == "secondary_vocational"
+    page = client.get(PROFILE).content.decode()
+    assert (
+        '<option value="secondary_vocational" selected>Secondary vocational school (中职, 技校)</option>'
+        in page
+    )
+
+    # Back to "not stated"; a value that is not a kind of school is refused, nothing saved.
+    refused = client.post(PROFILE, profile_data(school_type="prison", school="别的学校"))
+    assert refused.status_code == 200 and "school_type" in refused.context["form"].errors
+    assert LearnerProfile.objects.get(user=learner).school == "桐庐县职业技术学校"
+    client.post(PROFILE, profile_data(school_type=""))
+    assert LearnerProfile.objects.get(user=learner).school_type == ""
+
+
+def test_the_kinds_of_school_are_in_chinese_on_a_chinese_page(client, learner):
+    client.force_login(learner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    with translation.override("zh-hans"):
+        page = client.get(PROFILE).content.decode()
+    assert "学校类型" in page and "中职（中专、技工学校）" in page and "不在校（务农、务工等）" in page

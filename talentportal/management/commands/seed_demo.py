@@ -18,6 +18,7 @@ from counties.models import (
     County,
     Prefecture,
     Province,
+    SchoolType,
 )
 from counties.services import learner_profile_save
 from courses.demo import seed_demo_courses
@@ -94,7 +95,12 @@ class Command(BaseCommand):
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
             if role == "learner":
-                learner_profile_save(user=user, county=tonglu, school="桐庐县职业技术学校")
+                learner_profile_save(
+                    user=user,
+                    county=tonglu,
+                    school="桐庐县职业技术学校",
+                    school_type=SchoolType.SECONDARY_VOCATIONAL,
+                )
                 if not user.gender:
                     user.gender = User.Gender.FEMALE
                     user.save(update_fields=["gender"])
