@@ -480,17 +480,13 @@ def _create_accounts(*, cohort: Cohort, rows: list[ImportRow]) -> None:
         ],
         batch_size=1000,
     )
-    LearnerProfile.objects.bulk_create(
-        [
-            LearnerProfile(
-                user_id=row.user_id,
-                county_id=cohort.county_id,
-                school=row.school,
-                school_type=row.school_type,
-            )
-            for row in rows
-        ],
-        batch_size=1000,
+    LearnerProfile.objects.bulk_create([_profile(cohort, row) for row in rows], batch_size=1000)
+
+
+def _profile(cohort: Cohort, row: ImportRow) -> LearnerProfile:
+    """The learner profile a row gives: the cohort's county, the row's school and its kind."""
+    return LearnerProfile(
+        user_id=row.user_id, county_id=cohort.county_id, school=row.school, school_type=row.school_type
     )
 
 
@@ -517,15 +513,7 @@ def import_rows_commit(
                 _("Someone signed up with one of these mobile numbers or emails meanwhile: import again.")
             ) from error
         LearnerProfile.objects.bulk_create(
-            [
-                LearnerProfile(
-                    user_id=row.user_id,
-                    county_id=cohort.county_id,
-                    school=row.school,
-                    school_type=row.school_type,
-                )
-                for row in existing
-            ],
+            [_profile(cohort, row) for row in existing],
             ignore_conflicts=True,
             batch_size=1000,
         )
